@@ -1,0 +1,41 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries the process exit status a command wants, for scripts that branch on it.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bbatch",
+		Short: "Run bulk LLM work on Amazon Bedrock batch inference, at the batch price, with nothing lost",
+		Long: `bbatch turns a JSONL file of Bedrock model requests into answered records at the batch price.
+
+It validates every line, splits the dataset into jobs that fit Bedrock's quotas, submits them
+without duplicates, waits, joins the outputs back by recordId, retries what failed, finishes
+small tails on-demand and reports tokens and cost. Everything also runs locally against
+emulators, with no AWS account.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand()
+	return root
+}
