@@ -1,0 +1,199 @@
+package bedrockemu
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// inputFile is one .jsonl object of a job's input.
+type inputFile struct {
+	key     string // object key
+	outName string // output object name under <output>/<jobId>/, without ".out"
+	records []record
+}
+
+// record is one validated input line.
+type record struct {
+	recordID    string          // the recordId as a string, for fault decisions
+	recordIDRaw json.RawMessage // the recordId exactly as it is echoed
+	modelInput  json.RawMessage // compacted
+}
+
+// splitS3URI splits "s3://bucket/key" into bucket and key.
+func splitS3URI(uri string) (bucket, key string) {
+	rest := strings.TrimPrefix(uri, "s3://")
+	bucket, key, _ = strings.Cut(rest, "/")
+	return bucket, key
+}
+
+// readInput does the Validating work: it lists and reads every .jsonl object of the job's input
+// through S3 and checks the JSONL shape and the quotas. It fills j.files and returns "" when the
+// input is valid, or the failure message the job fails with.
+func (e *Emulator) readInput(j *job) string {
+	uri := j.spec.Input.S3InputDataConfig.S3URI
+	bucket, key := splitS3URI(uri)
+	objects, err := e.listObjects(bucket, key)
+	if err != nil {
+		return fmt.Sprintf("Amazon Bedrock could not list objects in %s. Check that the service role %s has s3:ListBucket permission on the bucket and that the bucket exists. (%v)", uri, j.spec.RoleARN, err)
+	}
+	var files []s3Object
+	if strings.HasSuffix(key, ".jsonl") {
+		for _, o := range objects {
+			if o.key == key {
+				files = []s3Object{{key: key, size: o.size, rel: path.Base(key)}}
+			}
+		}
+	}
+	if files == nil {
+		prefix := key
+		if prefix != "" && !strings.HasSuffix(prefix, "/") {
+			prefix += "/"
+		}
+		for _, o := range objects {
+			if strings.HasPrefix(o.key, prefix) && strings.HasSuffix(o.key, ".jsonl") {
+				files = append(files, s3Object{key: o.key, size: o.size, rel: strings.TrimPrefix(o.key, prefix)})
+			}
+		}
+	}
+	if len(files) == 0 {
+		return fmt.Sprintf("No .jsonl input files were found at %s. Input files must have the .jsonl extension.", uri)
+	}
+	lim := e.cfg.Limits
+	var jobBytes int64
+	for _, f := range files {
+		if f.size > lim.MaxFileBytes {
+			return fmt.Sprintf("The input file s3://%s/%s is %d bytes, which exceeds the maximum input file size of %d bytes.", bucket, f.key, f.size, lim.MaxFileBytes)
+		}
+		jobBytes += f.size
+	}
+	if jobBytes > lim.MaxJobBytes {
+		return fmt.Sprintf("The input files at %s total %d bytes, which exceeds the maximum job size of %d bytes.", uri, jobBytes, lim.MaxJobBytes)
+	}
+	total := 0
+	j.files = nil
+	for _, f := range files {
+		in, msg := e.readFile(bucket, f)
+		if msg != "" {
+			return msg
+		}
+		if len(in.records) > lim.MaxRecordsPerFile {
+			return fmt.Sprintf("The input file s3://%s/%s contains %d records, which exceeds the maximum of %d records per input file.", bucket, f.key, len(in.records), lim.MaxRecordsPerFile)
+		}
+		total += len(in.records)
+		j.files = append(j.files, in)
+	}
+	switch {
+	case total > lim.MaxRecords:
+		return fmt.Sprintf("The job contains %d records, which exceeds the maximum of %d records per batch inference job.", total, lim.MaxRecords)
+	case total < lim.MinRecords || total == 0:
+		return fmt.Sprintf("The job contains %d records, which is less than the minimum of %d records required for a batch inference job.", total, lim.MinRecords)
+	}
+	return ""
+}
+
+type s3Object struct {
+	key, rel string
+	size     int64
+}
+
+// listObjects lists every object under prefix, all pages.
+func (e *Emulator) listObjects(bucket, prefix string) ([]s3Object, error) {
+	var out []s3Object
+	p := s3.NewListObjectsV2Paginator(e.cfg.S3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(e.ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
+		}
+		for _, o := range page.Contents {
+			out = append(out, s3Object{key: aws.ToString(o.Key), size: aws.ToInt64(o.Size)})
+		}
+	}
+	return out, nil
+}
+
+// readFile reads and checks one .jsonl object. Blank lines are skipped; every other line must be
+// a JSON object with an object modelInput. A missing or null recordId gets a generated one.
+func (e *Emulator) readFile(bucket string, f s3Object) (inputFile, string) {
+	uri := "s3://" + bucket + "/" + f.key
+	obj, err := e.cfg.S3.GetObject(e.ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(f.key)})
+	if err != nil {
+		return inputFile{}, fmt.Sprintf("Amazon Bedrock could not read the input file %s. Check that the service role has s3:GetObject permission on it. (%v)", uri, err)
+	}
+	defer obj.Body.Close()
+	in := inputFile{key: f.key, outName: f.rel}
+	rd := bufio.NewReader(obj.Body)
+	for line := 1; ; line++ {
+		raw, err := rd.ReadBytes('\n')
+		if len(bytes.TrimSpace(raw)) > 0 {
+			rec, reason := e.parseRecord(raw, f.key, line)
+			if reason != "" {
+				return inputFile{}, fmt.Sprintf("The input file %s has an invalid record at line %d: %s. Each line must be a JSON object with a modelInput object and an optional recordId.", uri, line, reason)
+			}
+			in.records = append(in.records, rec)
+		}
+		if errors.Is(err, io.EOF) {
+			return in, ""
+		}
+		if err != nil {
+			return inputFile{}, fmt.Sprintf("Amazon Bedrock could not read the input file %s. (%v)", uri, err)
+		}
+	}
+}
+
+// parseRecord checks one input line and returns the reason it is invalid, never its content.
+func (e *Emulator) parseRecord(raw []byte, key string, line int) (record, string) {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&obj); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return record{}, fmt.Sprintf("malformed JSON at character %d", syn.Offset)
+		}
+		return record{}, "the line is not a JSON object"
+	}
+	if dec.More() {
+		return record{}, "more than one JSON value on the line"
+	}
+	if obj == nil {
+		return record{}, "the line is not a JSON object"
+	}
+	mi, ok := obj["modelInput"]
+	if !ok {
+		return record{}, "required key modelInput not found"
+	}
+	if t := bytes.TrimSpace(mi); len(t) == 0 || t[0] != '{' {
+		return record{}, "modelInput is not a JSON object"
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, mi); err != nil {
+		return record{}, "modelInput is not valid JSON"
+	}
+	rec := record{modelInput: compact.Bytes()}
+	id, ok := obj["recordId"]
+	if t := bytes.TrimSpace(id); !ok || bytes.Equal(t, []byte("null")) {
+		rec.recordID = e.deterministicID(11, "record-id", key, strconv.Itoa(line))
+		rec.recordIDRaw, _ = json.Marshal(rec.recordID)
+		return rec, ""
+	}
+	var compactID bytes.Buffer
+	_ = json.Compact(&compactID, id)
+	rec.recordIDRaw = compactID.Bytes()
+	var s string
+	if json.Unmarshal(id, &s) == nil {
+		rec.recordID = s
+	} else {
+		rec.recordID = compactID.String()
+	}
+	return rec, ""
+}
