@@ -1,0 +1,181 @@
+package fakemodel
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+type family int
+
+const (
+	// familyUnresolved marks an application inference profile: its model is not visible in its
+	// ARN, so Invoke picks the family from the request body (see sniffFamily).
+	familyUnresolved family = iota
+	familyClaude
+	familyNova
+	familyTitanEmbed
+	familyCohereEmbed
+	familyLlama
+	familyMistral
+)
+
+// model is one served base model.
+type model struct {
+	id     string // base model id, e.g. anthropic.claude-3-haiku-20240307-v1:0
+	family family
+	chat   bool // Mistral: accepts the chat-completion body (messages) besides prompt
+}
+
+// catalogue lists the base model ids served, by family.
+var catalogue = func() map[string]model {
+	byFamily := map[family][]string{
+		familyClaude: {
+			"anthropic.claude-3-haiku-20240307-v1:0",
+			"anthropic.claude-3-sonnet-20240229-v1:0",
+			"anthropic.claude-3-opus-20240229-v1:0",
+			"anthropic.claude-3-5-haiku-20241022-v1:0",
+			"anthropic.claude-3-5-sonnet-20240620-v1:0",
+			"anthropic.claude-3-5-sonnet-20241022-v2:0",
+			"anthropic.claude-3-7-sonnet-20250219-v1:0",
+			"anthropic.claude-sonnet-4-20250514-v1:0",
+			"anthropic.claude-opus-4-20250514-v1:0",
+			"anthropic.claude-opus-4-1-20250805-v1:0",
+			"anthropic.claude-sonnet-4-5-20250929-v1:0",
+			"anthropic.claude-haiku-4-5-20251001-v1:0",
+			"anthropic.claude-opus-4-5-20251101-v1:0",
+		},
+		familyNova: {
+			"amazon.nova-micro-v1:0",
+			"amazon.nova-lite-v1:0",
+			"amazon.nova-pro-v1:0",
+			"amazon.nova-premier-v1:0",
+			"amazon.nova-2-lite-v1:0",
+		},
+		familyTitanEmbed: {
+			"amazon.titan-embed-text-v2:0",
+		},
+		familyCohereEmbed: {
+			"cohere.embed-english-v3",
+			"cohere.embed-multilingual-v3",
+		},
+		familyLlama: {
+			"meta.llama3-8b-instruct-v1:0",
+			"meta.llama3-70b-instruct-v1:0",
+			"meta.llama3-1-8b-instruct-v1:0",
+			"meta.llama3-1-70b-instruct-v1:0",
+			"meta.llama3-1-405b-instruct-v1:0",
+			"meta.llama3-2-1b-instruct-v1:0",
+			"meta.llama3-2-3b-instruct-v1:0",
+			"meta.llama3-2-11b-instruct-v1:0",
+			"meta.llama3-2-90b-instruct-v1:0",
+			"meta.llama3-3-70b-instruct-v1:0",
+			"meta.llama4-scout-17b-instruct-v1:0",
+			"meta.llama4-maverick-17b-instruct-v1:0",
+		},
+		familyMistral: {
+			"mistral.mistral-7b-instruct-v0:2",
+			"mistral.mixtral-8x7b-instruct-v0:1",
+			"mistral.mistral-small-2402-v1:0",
+			"mistral.mistral-large-2402-v1:0",
+		},
+	}
+	out := map[string]model{}
+	for f, ids := range byFamily {
+		for _, id := range ids {
+			out[id] = model{id: id, family: f}
+		}
+	}
+	out["mistral.mistral-large-2407-v1:0"] = model{id: "mistral.mistral-large-2407-v1:0", family: familyMistral, chat: true}
+	return out
+}()
+
+// profilePrefixes are the geography prefixes of system-defined cross-region inference profiles.
+var profilePrefixes = []string{"us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"}
+
+var (
+	foundationModelARN    = regexp.MustCompile(`^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:([0-9]{12})?:foundation-model/(.+)$`)
+	inferenceProfileARN   = regexp.MustCompile(`^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:inference-profile/(.+)$`)
+	applicationProfileARN = regexp.MustCompile(`^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:application-inference-profile/[a-z0-9]{12}$`)
+)
+
+// Known reports whether modelID names a served model: a base model id from the catalogue, a
+// cross-region inference profile id (us., eu., apac., global., us-gov., jp., au., ca. before a
+// base id), a foundation-model ARN or an inference-profile ARN around either, or any well-formed
+// application-inference-profile ARN (whose family Invoke reads from the request body).
+func Known(modelID string) bool {
+	_, ok := lookup(modelID)
+	return ok
+}
+
+func lookup(modelID string) (model, bool) {
+	if m := foundationModelARN.FindStringSubmatch(modelID); m != nil {
+		return baseModel(m[3])
+	}
+	if m := inferenceProfileARN.FindStringSubmatch(modelID); m != nil {
+		return profileModel(m[2])
+	}
+	if applicationProfileARN.MatchString(modelID) {
+		return model{id: modelID, family: familyUnresolved}, true
+	}
+	if m, ok := baseModel(modelID); ok {
+		return m, true
+	}
+	return profileModel(modelID)
+}
+
+func baseModel(id string) (model, bool) {
+	m, ok := catalogue[id]
+	return m, ok
+}
+
+func profileModel(id string) (model, bool) {
+	geo, base, ok := strings.Cut(id, ".")
+	if !ok || !contains(profilePrefixes, geo) {
+		return model{}, false
+	}
+	return baseModel(base)
+}
+
+// sniffFamily picks the family of an application-inference-profile request from its body:
+// anthropic_version → Claude; inputText → Titan embeddings; texts or input_type → Cohere;
+// schemaVersion or inferenceConfig → Nova; prompt → Mistral when it holds "[INST]", else Llama;
+// messages whose first content is a string → Mistral chat, blocks without "type" → Nova;
+// anything else → Claude, whose validation then names the missing keys.
+func sniffFamily(obj map[string]json.RawMessage) family {
+	has := func(k string) bool { _, ok := obj[k]; return ok }
+	switch {
+	case has("anthropic_version"):
+		return familyClaude
+	case has("inputText"):
+		return familyTitanEmbed
+	case has("texts"), has("input_type"):
+		return familyCohereEmbed
+	case has("schemaVersion"), has("inferenceConfig"):
+		return familyNova
+	case has("prompt"):
+		var p string
+		if json.Unmarshal(obj["prompt"], &p) == nil && strings.Contains(p, "[INST]") {
+			return familyMistral
+		}
+		return familyLlama
+	case has("messages"):
+		var msgs []struct {
+			Content json.RawMessage `json:"content"`
+		}
+		if json.Unmarshal(obj["messages"], &msgs) == nil && len(msgs) > 0 {
+			switch jsonKind(msgs[0].Content) {
+			case "String":
+				return familyMistral
+			case "JSONArray":
+				var blocks []map[string]json.RawMessage
+				if json.Unmarshal(msgs[0].Content, &blocks) == nil && len(blocks) > 0 {
+					if _, typed := blocks[0]["type"]; !typed {
+						return familyNova
+					}
+				}
+			}
+		}
+	}
+	return familyClaude
+}
