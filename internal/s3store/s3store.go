@@ -1,0 +1,161 @@
+package s3store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithy "github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// API is the part of *s3.Client the store uses: GetObject and ListObjectsV2 directly, and the
+// rest through feature/s3/transfermanager, whose client interface needs exactly these methods.
+type API interface {
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	UploadPart(context.Context, *s3.UploadPartInput, ...func(*s3.Options)) (*s3.UploadPartOutput, error)
+	CreateMultipartUpload(context.Context, *s3.CreateMultipartUploadInput, ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
+	CompleteMultipartUpload(context.Context, *s3.CompleteMultipartUploadInput, ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(context.Context, *s3.AbortMultipartUploadInput, ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+}
+
+var (
+	_ API                         = (*s3.Client)(nil)
+	_ transfermanager.S3APIClient = API(nil)
+	_ s3.ListObjectsV2APIClient   = API(nil)
+)
+
+// Option changes how a Store transfers data. The defaults suit a Lambda with 1 GB of memory.
+type Option func(*options)
+
+type options struct {
+	partSize    int64
+	threshold   int64
+	concurrency int
+	pageSize    int32
+}
+
+// WithPartSize sets the multipart part size in bytes (S3's minimum is 5 MiB; default 8 MiB).
+// Memory for one Put is about part size times (concurrency + 1).
+func WithPartSize(n int64) Option { return func(o *options) { o.partSize = n } }
+
+// WithMultipartThreshold sets the body size in bytes from which Put uses a multipart upload
+// (default 16 MiB).
+func WithMultipartThreshold(n int64) Option { return func(o *options) { o.threshold = n } }
+
+// WithConcurrency sets how many parts of one Put upload at once (default 4).
+func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n } }
+
+// WithListPageSize sets ListObjectsV2's MaxKeys (1–1000; default 0 lets S3 choose, which is
+// 1000).
+func WithListPageSize(n int32) Option { return func(o *options) { o.pageSize = n } }
+
+// Store is a blob store over one bucket. It is safe for concurrent use.
+type Store struct {
+	client   API
+	tm       *transfermanager.Client
+	bucket   string
+	pageSize int32
+}
+
+// New returns a Store for bucket that calls S3 through client.
+func New(client API, bucket string, opts ...Option) *Store {
+	o := options{concurrency: 4}
+	for _, f := range opts {
+		f(&o)
+	}
+	tm := transfermanager.New(client, func(to *transfermanager.Options) {
+		to.PartSizeBytes = o.partSize
+		to.MultipartUploadThreshold = o.threshold
+		to.Concurrency = o.concurrency
+	})
+	return &Store{client: client, tm: tm, bucket: bucket, pageSize: o.pageSize}
+}
+
+// Bucket returns the bucket the store reads and writes.
+func (s *Store) Bucket() string { return s.bucket }
+
+// URI returns the S3 URI of key in the store's bucket: "s3://bucket/key".
+func (s *Store) URI(key string) string { return "s3://" + s.bucket + "/" + key }
+
+// Put streams body to key, replacing any existing object. A body of at least the multipart
+// threshold goes up as a multipart upload that the transfer manager aborts on error, so a
+// failed Put leaves the previous object (or none) in place.
+func (s *Store) Put(ctx context.Context, key string, body io.Reader) error {
+	_, err := s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
+		Bucket: aws.String(s.bucket),
+		Key:    aws.String(key),
+		Body:   body,
+	})
+	if err != nil {
+		return fmt.Errorf("put %s: %w", s.URI(key), err)
+	}
+	return nil
+}
+
+// Get opens the object at key. A missing key returns an error wrapping fs.ErrNotExist (and the
+// SDK error). The caller closes the reader.
+func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.bucket),
+		Key:    aws.String(key),
+	})
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("get %s: %w (%w)", s.URI(key), fs.ErrNotExist, err)
+		}
+		return nil, fmt.Errorf("get %s: %w", s.URI(key), err)
+	}
+	return out.Body, nil
+}
+
+// List returns every key under prefix (a plain string prefix), sorted by byte order, reading all
+// ListObjectsV2 pages. No match returns an empty slice and no error.
+func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix)}
+	if s.pageSize > 0 {
+		in.MaxKeys = aws.Int32(s.pageSize)
+	}
+	keys := []string{}
+	p := s3.NewListObjectsV2Paginator(s.client, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", s.URI(prefix), err)
+		}
+		for _, obj := range page.Contents {
+			keys = append(keys, aws.ToString(obj.Key))
+		}
+	}
+	return keys, nil
+}
+
+// isNotFound reports whether err says the key does not exist. NoSuchBucket is excluded: a
+// missing bucket is a configuration error, not a missing object.
+func isNotFound(err error) bool {
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nsk) {
+		return true
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "NoSuchKey", "NotFound":
+			return true
+		case "NoSuchBucket":
+			return false
+		}
+	}
+	var re *smithyhttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
+}

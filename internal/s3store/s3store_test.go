@@ -1,0 +1,253 @@
+package s3store_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/http/httptest"
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/dirstore"
+	"github.com/bedrock-batch/bedrock-batch/internal/s3store"
+)
+
+// blobStore is the contract both stores implement (contracts.md, "Blob stores").
+type blobStore interface {
+	Put(ctx context.Context, key string, body io.Reader) error
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	List(ctx context.Context, prefix string) ([]string, error)
+}
+
+var (
+	_ blobStore = (*s3store.Store)(nil)
+	_ blobStore = (*dirstore.Store)(nil)
+)
+
+const bucket = "contract-bucket"
+
+// countingAPI passes every call to the real client and counts the multipart calls, so a test can
+// prove a large Put went up in parts.
+type countingAPI struct {
+	s3store.API
+	parts atomic.Int64
+}
+
+func (c *countingAPI) UploadPart(ctx context.Context, in *s3.UploadPartInput, opts ...func(*s3.Options)) (*s3.UploadPartOutput, error) {
+	c.parts.Add(1)
+	return c.API.UploadPart(ctx, in, opts...)
+}
+
+// newFakeS3 serves an in-memory gofakes3 over HTTP and returns a real SDK client for it.
+func newFakeS3(t *testing.T) *s3.Client {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	return s3.New(s3.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(srv.URL),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+	})
+}
+
+const partSize = 5 << 20
+
+type storeCase struct {
+	name     string
+	new      func(t *testing.T) blobStore
+	parts    func() int64 // multipart parts sent so far; nil when the store has no parts
+	pageSize int
+}
+
+func storeCases() []storeCase {
+	var counter *countingAPI
+	return []storeCase{
+		{name: "dirstore", new: func(t *testing.T) blobStore { return dirstore.New(t.TempDir()) }},
+		{name: "s3store", new: func(t *testing.T) blobStore {
+			counter = &countingAPI{API: newFakeS3(t)}
+			return s3store.New(counter, bucket, s3store.WithPartSize(partSize), s3store.WithMultipartThreshold(partSize))
+		}, parts: func() int64 { return counter.parts.Load() }},
+		{name: "s3store-small-pages", new: func(t *testing.T) blobStore {
+			return s3store.New(newFakeS3(t), bucket, s3store.WithListPageSize(7))
+		}, pageSize: 7},
+	}
+}
+
+func put(t *testing.T, s blobStore, key, body string) {
+	t.Helper()
+	if err := s.Put(context.Background(), key, bytes.NewBufferString(body)); err != nil {
+		t.Fatalf("put %s: %v", key, err)
+	}
+}
+
+func get(t *testing.T, s blobStore, key string) string {
+	t.Helper()
+	rc, err := s.Get(context.Background(), key)
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("read %s: %v", key, err)
+	}
+	return string(b)
+}
+
+func list(t *testing.T, s blobStore, prefix string) []string {
+	t.Helper()
+	keys, err := s.List(context.Background(), prefix)
+	if err != nil {
+		t.Fatalf("list %q: %v", prefix, err)
+	}
+	return keys
+}
+
+func TestContract(t *testing.T) {
+	for _, sc := range storeCases() {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Run("put then get", func(t *testing.T) {
+				s := sc.new(t)
+				body := "{\"recordId\":\"a\"}\n{\"recordId\":\"é\\u00e9\"}\n"
+				put(t, s, "runs/r1/c00001/input.jsonl", body)
+				if got := get(t, s, "runs/r1/c00001/input.jsonl"); got != body {
+					t.Fatalf("got %q, want %q", got, body)
+				}
+			})
+			t.Run("empty body", func(t *testing.T) {
+				s := sc.new(t)
+				put(t, s, "empty", "")
+				if got := get(t, s, "empty"); got != "" {
+					t.Fatalf("got %q, want empty", got)
+				}
+			})
+			t.Run("overwrite", func(t *testing.T) {
+				s := sc.new(t)
+				put(t, s, "k/v.json", "first, longer body")
+				put(t, s, "k/v.json", "second")
+				if got := get(t, s, "k/v.json"); got != "second" {
+					t.Fatalf("got %q, want second", got)
+				}
+				if got := list(t, s, ""); !slices.Equal(got, []string{"k/v.json"}) {
+					t.Fatalf("list after overwrite = %q", got)
+				}
+			})
+			t.Run("missing key wraps fs.ErrNotExist", func(t *testing.T) {
+				s := sc.new(t)
+				put(t, s, "present/x", "x")
+				for _, key := range []string{"absent", "present/y", "present"} {
+					_, err := s.Get(context.Background(), key)
+					if !errors.Is(err, fs.ErrNotExist) {
+						t.Errorf("get %s: err = %v, want fs.ErrNotExist", key, err)
+					}
+				}
+			})
+			t.Run("prefix semantics", func(t *testing.T) {
+				s := sc.new(t)
+				keys := []string{"out/job1/a.jsonl.out", "out/job1/manifest.json.out", "out/job10/a.jsonl.out",
+					"out/job1-x", "out/job2/b.out", "outside", "out/job1/nested/deep.out"}
+				for _, k := range keys {
+					put(t, s, k, k)
+				}
+				cases := []struct {
+					prefix string
+					want   []string
+				}{
+					{"out/job1/", []string{"out/job1/a.jsonl.out", "out/job1/manifest.json.out", "out/job1/nested/deep.out"}},
+					{"out/job1", []string{"out/job1-x", "out/job1/a.jsonl.out", "out/job1/manifest.json.out", "out/job1/nested/deep.out", "out/job10/a.jsonl.out"}},
+					{"out/job1/m", []string{"out/job1/manifest.json.out"}},
+					{"out", []string{"out/job1-x", "out/job1/a.jsonl.out", "out/job1/manifest.json.out", "out/job1/nested/deep.out", "out/job10/a.jsonl.out", "out/job2/b.out", "outside"}},
+					{"nothing/", []string{}},
+					{"out/job3/", []string{}},
+				}
+				for _, c := range cases {
+					got := list(t, s, c.prefix)
+					if got == nil || !slices.Equal(got, c.want) {
+						t.Errorf("list %q = %q, want %q", c.prefix, got, c.want)
+					}
+				}
+				all := list(t, s, "")
+				if !slices.IsSorted(all) || len(all) != len(keys) {
+					t.Errorf("list all = %q, want %d sorted keys", all, len(keys))
+				}
+			})
+			t.Run("list pages beyond 1000 keys", func(t *testing.T) {
+				s := sc.new(t)
+				n := 1003
+				if sc.pageSize > 0 {
+					n = 10*sc.pageSize + 3
+				}
+				var want []string
+				var g errgroup.Group
+				g.SetLimit(8)
+				for i := range n {
+					key := fmt.Sprintf("many/%05d.out", (i*7919)%n)
+					want = append(want, key)
+					g.Go(func() error { return s.Put(context.Background(), key, bytes.NewBufferString(key)) })
+				}
+				if err := g.Wait(); err != nil {
+					t.Fatal(err)
+				}
+				put(t, s, "manz", "outside the prefix")
+				slices.Sort(want)
+				if got := list(t, s, "many/"); !slices.Equal(got, want) {
+					t.Fatalf("list returned %d keys, want %d in order", len(got), len(want))
+				}
+			})
+			t.Run("large body", func(t *testing.T) {
+				if sc.pageSize > 0 {
+					t.Skip("the paging variant adds nothing to the body test")
+				}
+				s := sc.new(t)
+				body := make([]byte, 2*partSize+12345)
+				_, _ = rand.NewChaCha8([32]byte{1, 2, 3}).Read(body)
+				// io.MultiReader hides the length, as a streaming chunk writer does.
+				if err := s.Put(context.Background(), "big/input.jsonl", io.MultiReader(bytes.NewReader(body))); err != nil {
+					t.Fatal(err)
+				}
+				got := get(t, s, "big/input.jsonl")
+				if sha256.Sum256([]byte(got)) != sha256.Sum256(body) {
+					t.Fatalf("large body differs (len %d, want %d)", len(got), len(body))
+				}
+				if sc.parts != nil {
+					if p := sc.parts(); p != 3 {
+						t.Fatalf("uploaded %d parts, want 3 (multipart)", p)
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestURI(t *testing.T) {
+	s := s3store.New(newFakeS3(t), bucket)
+	if got, want := s.URI("runs/r1/c00001/input.jsonl"), "s3://contract-bucket/runs/r1/c00001/input.jsonl"; got != want {
+		t.Fatalf("URI = %q, want %q", got, want)
+	}
+}
+
+func TestMissingBucketIsNotErrNotExist(t *testing.T) {
+	s := s3store.New(newFakeS3(t), "no-such-bucket")
+	_, err := s.Get(context.Background(), "k")
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("get from a missing bucket: err = %v, want a non-ErrNotExist error", err)
+	}
+}
