@@ -38,21 +38,21 @@ type claudeUsage struct {
 }
 
 // claude answers an Anthropic Messages body.
-func claude(m model, raw map[string]json.RawMessage) ([]byte, error) {
+func claude(m model, raw map[string]json.RawMessage) (any, Usage, error) {
 	o := object{path: "#", m: raw}
 	if err := o.onlyKeys(claudeKeys...); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	version, _, err := o.str("anthropic_version", true)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	if err := enum(o, "anthropic_version", version, anthropicVersion); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	maxTokens, _, err := o.integer("max_tokens", true, 1, 1<<31-1)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	var prompt []string
 	if o.has("system") {
@@ -62,40 +62,40 @@ func claude(m model, raw map[string]json.RawMessage) ([]byte, error) {
 		} else {
 			texts, _, err := claudeContent(o.sub("system"), o.m["system"])
 			if err != nil {
-				return nil, err
+				return nil, Usage{}, err
 			}
 			prompt = append(prompt, texts...)
 		}
 	}
 	msgs, _, err := o.array("messages", true)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	if len(msgs) == 0 {
-		return nil, malformed(o.sub("messages"), "expected minimum item count: 1, found: 0")
+		return nil, Usage{}, malformed(o.sub("messages"), "expected minimum item count: 1, found: 0")
 	}
 	var lastUser string
 	for i, rawMsg := range msgs {
 		msg, _, err := asObject(itemPath(o.sub("messages"), i), rawMsg)
 		if err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 		role, _, err := msg.str("role", true)
 		if err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 		if err := enum(msg, "role", role, "user", "assistant"); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 		if !msg.has("content") {
-			return nil, missing(msg.path, "content")
+			return nil, Usage{}, missing(msg.path, "content")
 		}
 		var texts []string
 		if jsonKind(msg.m["content"]) == "String" {
 			s, _, _ := msg.str("content", false)
 			texts = []string{s}
 		} else if texts, _, err = claudeContent(msg.sub("content"), msg.m["content"]); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 		prompt = append(prompt, texts...)
 		if role == "user" {
@@ -104,19 +104,19 @@ func claude(m model, raw map[string]json.RawMessage) ([]byte, error) {
 	}
 	for _, k := range []string{"temperature", "top_p"} {
 		if err := o.number(k); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 	}
 	if _, _, err := o.integer("top_k", false, 0, 1<<31-1); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	stops, _, err := o.strings("stop_sequences", false)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	g := generate(joinText(prompt), lastUser, int(maxTokens), stops)
 	resp := claudeResponse{
-		ID:         "msg_bdrk_" + responseID(mustJSON(raw))[:24],
+		ID:         "msg_bdrk_" + bodyID(raw)[:24],
 		Type:       "message",
 		Role:       "assistant",
 		Model:      claudeModelName(m.id),
@@ -127,7 +127,7 @@ func claude(m model, raw map[string]json.RawMessage) ([]byte, error) {
 	if g.stop == stopSequence {
 		resp.StopSequence = &g.sequence
 	}
-	return json.Marshal(resp)
+	return resp, Usage{InputTokens: resp.Usage.InputTokens, OutputTokens: g.tokens}, nil
 }
 
 // claudeContent checks a list of Anthropic content blocks and returns the text of its text blocks.
@@ -169,11 +169,9 @@ func claudeModelName(id string) string {
 	return versionSuffix.ReplaceAllString(strings.TrimPrefix(id, "anthropic."), "")
 }
 
-// mustJSON re-encodes a decoded body canonically (sorted keys) so ids do not depend on spacing.
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	return b
+// bodyID derives a stable id from a decoded body: top-level keys are re-encoded in sorted order
+// and values compacted, so equal requests get equal ids whatever their spacing.
+func bodyID(raw map[string]json.RawMessage) string {
+	b, _ := json.Marshal(raw) // cannot fail: raw holds values json.Unmarshal accepted
+	return responseID(b)
 }

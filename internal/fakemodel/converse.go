@@ -30,43 +30,43 @@ type converseMetrics struct {
 func converseLatencyMs(in, out int) int64 { return 20 + 2*int64(in+out) }
 
 // converse answers a Converse request body (without modelId) for any text model.
-func converse(_ model, raw map[string]json.RawMessage) ([]byte, error) {
+func converse(raw map[string]json.RawMessage) (any, Usage, error) {
 	o := object{path: "#", m: raw}
 	conv, err := readConversation(o, true)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	if conv.firstRole != "user" {
-		return nil, validation("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
+		return nil, Usage{}, validation("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
 	}
 	maxTokens := int64(converseDefaultMaxTokens)
 	var stops []string
 	if cfg, ok, err := o.obj("inferenceConfig", false); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	} else if ok {
 		if n, set, err := cfg.integer("maxTokens", false, 1, 1<<31-1); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		} else if set {
 			maxTokens = n
 		}
 		for _, k := range []string{"temperature", "topP"} {
 			if err := cfg.number(k); err != nil {
-				return nil, err
+				return nil, Usage{}, err
 			}
 		}
 		if stops, _, err = cfg.strings("stopSequences", false); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 	}
 	if _, _, err := o.obj("additionalModelRequestFields", false); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	g := generate(joinText(conv.prompt), conv.lastUser, int(maxTokens), stops)
 	in := countTokens(conv.prompt...)
-	return json.Marshal(converseResponse{
+	return converseResponse{
 		Output:     novaOutput{Message: textMessage{Role: "assistant", Content: []textBlock{{Text: g.text}}}},
 		StopReason: stopReasonCamel[g.stop],
 		Usage:      converseUsage{InputTokens: in, OutputTokens: g.tokens, TotalTokens: in + g.tokens},
 		Metrics:    converseMetrics{LatencyMs: converseLatencyMs(in, g.tokens)},
-	})
+	}, Usage{InputTokens: in, OutputTokens: g.tokens}, nil
 }

@@ -246,3 +246,74 @@ func TestKnown(t *testing.T) {
 		t.Errorf("unknown model: err = %v, want 404 ResourceNotFoundException", err)
 	}
 }
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		name, model, invocation, body string
+		in, out                       int
+	}{
+		// "abcdefgh" is 8 runes = 2 tokens; replies are measured by the same rule.
+		{"cohere counts texts", "cohere.embed-english-v3", InvocationInvokeModel, `{"texts":["abcd","efgh"],"input_type":"clustering"}`, 2, 0},
+		{"titan", "amazon.titan-embed-text-v2:0", InvocationInvokeModel, `{"inputText":"abcdefgh"}`, 2, 0},
+		{"mistral text truncated", "mistral.mistral-7b-instruct-v0:2", InvocationInvokeModel, `{"prompt":"abcdefgh","max_tokens":3}`, 2, 3},
+		{"mistral chat", "mistral.mistral-large-2407-v1:0", InvocationInvokeModel, `{"messages":[{"role":"system","content":"abcd"},{"role":"user","content":"efgh"}],"max_tokens":1}`, 2, 1},
+		{"converse", "us.meta.llama3-1-8b-instruct-v1:0", InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"abcdefgh"}]}],"inferenceConfig":{"maxTokens":2}}`, 2, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, u, err := InvokeUsage(tc.model, tc.invocation, []byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.InputTokens != tc.in || u.OutputTokens != tc.out {
+				t.Errorf("usage = %+v, want in %d out %d", u, tc.in, tc.out)
+			}
+		})
+	}
+}
+
+func TestStopSequences(t *testing.T) {
+	// The reply is "<label>. Echo: <user text>", so a stop sequence inside the user text ends it.
+	out, err := Invoke("anthropic.claude-3-haiku-20240307-v1:0", InvocationInvokeModel,
+		[]byte(`{"anthropic_version":"bedrock-2023-05-31","max_tokens":100,"stop_sequences":["STOP"],"messages":[{"role":"user","content":"one two STOP three"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, out)
+	if at(t, m, "stop_reason") != "stop_sequence" || at(t, m, "stop_sequence") != "STOP" {
+		t.Errorf("stop = %v %v, want stop_sequence STOP", m["stop_reason"], m["stop_sequence"])
+	}
+	if text := at(t, m, "content.0.text").(string); !strings.HasSuffix(text, "Echo: one two ") {
+		t.Errorf("text = %q, want it cut before STOP", text)
+	}
+}
+
+func TestCohereTypes(t *testing.T) {
+	out, err := Invoke("cohere.embed-english-v3", InvocationInvokeModel,
+		[]byte(`{"texts":["a","a","b"],"input_type":"search_document","embedding_types":["float","int8","uint8","binary","ubinary"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Embeddings map[string][][]float64
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
+	}
+	wantLen := map[string]int{"float": 1024, "int8": 1024, "uint8": 1024, "binary": 128, "ubinary": 128}
+	ranges := map[string][2]float64{"int8": {-127, 127}, "uint8": {1, 255}, "binary": {-128, 127}, "ubinary": {0, 255}}
+	for typ, n := range wantLen {
+		vecs := r.Embeddings[typ]
+		if len(vecs) != 3 || len(vecs[0]) != n {
+			t.Fatalf("%s: %d vectors of %d, want 3 of %d", typ, len(vecs), len(vecs[0]), n)
+		}
+		for i := range vecs[0] {
+			if vecs[0][i] != vecs[1][i] {
+				t.Fatalf("%s: equal texts differ at %d", typ, i)
+			}
+			if rg, ok := ranges[typ]; ok && (vecs[0][i] < rg[0] || vecs[0][i] > rg[1]) {
+				t.Fatalf("%s[%d] = %v outside %v", typ, i, vecs[0][i], rg)
+			}
+		}
+	}
+}

@@ -24,35 +24,36 @@ type llamaResponse struct {
 
 // llama answers a Meta Llama text-generation body. prompt_token_count counts the whole prompt,
 // chat-template tokens included.
-func llama(raw map[string]json.RawMessage) ([]byte, error) {
+func llama(raw map[string]json.RawMessage) (any, Usage, error) {
 	o := object{path: "#", m: raw}
 	if err := o.onlyKeys(llamaKeys...); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	prompt, _, err := o.str("prompt", true)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	maxGen := int64(llamaDefaultMaxGen)
 	if n, ok, err := o.integer("max_gen_len", false, 1, llamaMaxGen); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	} else if ok {
 		maxGen = n
 	}
 	for _, k := range []string{"temperature", "top_p"} {
 		if err := o.number(k); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 	}
 	if _, _, err := o.strings("images", false); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	g := generate(prompt, lastUserTurn(prompt), int(maxGen), nil)
 	reason := "stop"
 	if g.stop == stopMaxTokens {
 		reason = "length"
 	}
-	return json.Marshal(llamaResponse{Generation: g.text, PromptTokenCount: countTokens(prompt), GenerationTokenCount: g.tokens, StopReason: reason})
+	in := countTokens(prompt)
+	return llamaResponse{Generation: g.text, PromptTokenCount: in, GenerationTokenCount: g.tokens, StopReason: reason}, Usage{InputTokens: in, OutputTokens: g.tokens}, nil
 }
 
 var (

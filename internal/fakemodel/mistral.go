@@ -32,21 +32,21 @@ type mistralMessage struct {
 // mistral answers a Mistral body: text completion (prompt → outputs) for every Mistral model,
 // and chat completion (messages → choices) for the chat models (Mistral Large 2). The
 // documented bodies carry no usage, so neither do these.
-func mistral(m model, raw map[string]json.RawMessage) ([]byte, error) {
+func mistral(m model, raw map[string]json.RawMessage) (any, Usage, error) {
 	o := object{path: "#", m: raw}
 	maxTokens := int64(mistralDefaultMaxTokens)
 	if n, ok, err := o.integer("max_tokens", false, 1, 1<<31-1); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	} else if ok {
 		maxTokens = n
 	}
 	for _, k := range []string{"temperature", "top_p"} {
 		if err := o.number(k); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 	}
 	if _, _, err := o.integer("top_k", false, 0, 1<<31-1); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	reason := func(g generation) string {
 		if g.stop == stopMaxTokens {
@@ -57,21 +57,21 @@ func mistral(m model, raw map[string]json.RawMessage) ([]byte, error) {
 	if m.chat && o.has("messages") {
 		prompt, lastUser, err := mistralChat(o)
 		if err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 		g := generate(joinText(prompt), lastUser, int(maxTokens), nil)
-		return json.Marshal(mistralChatResponse{Choices: []mistralChoice{{Index: 0, Message: mistralMessage{Role: "assistant", Content: g.text}, StopReason: reason(g)}}})
+		return mistralChatResponse{Choices: []mistralChoice{{Index: 0, Message: mistralMessage{Role: "assistant", Content: g.text}, StopReason: reason(g)}}}, Usage{InputTokens: countTokens(prompt...), OutputTokens: g.tokens}, nil
 	}
 	prompt, _, err := o.str("prompt", true)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	stops, _, err := o.strings("stop", false)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	g := generate(prompt, lastUserTurn(prompt), int(maxTokens), stops)
-	return json.Marshal(mistralTextResponse{Outputs: []mistralOutput{{Text: g.text, StopReason: reason(g)}}})
+	return mistralTextResponse{Outputs: []mistralOutput{{Text: g.text, StopReason: reason(g)}}}, Usage{InputTokens: countTokens(prompt), OutputTokens: g.tokens}, nil
 }
 
 // mistralChat checks messages [{role, content}] where content is a string or a list of

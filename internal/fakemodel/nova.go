@@ -36,28 +36,28 @@ var stopReasonCamel = map[stopKind]string{stopEnd: "end_turn", stopMaxTokens: "m
 
 // nova answers an Amazon Nova messages-v1 body. inferenceConfig takes max_new_tokens (Nova 1
 // spelling) or maxTokens (Nova 2 spelling), and top_p/topP, top_k/topK likewise.
-func nova(raw map[string]json.RawMessage) ([]byte, error) {
+func nova(raw map[string]json.RawMessage) (any, Usage, error) {
 	o := object{path: "#", m: raw}
 	if v, ok, err := o.str("schemaVersion", false); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	} else if ok {
 		if err := enum(o, "schemaVersion", v, "messages-v1"); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 	}
 	conv, err := readConversation(o, true)
 	if err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	}
 	maxTokens := int64(novaDefaultMaxTokens)
 	var stops []string
 	if cfg, ok, err := o.obj("inferenceConfig", false); err != nil {
-		return nil, err
+		return nil, Usage{}, err
 	} else if ok {
 		for _, k := range []string{"max_new_tokens", "maxTokens"} {
 			n, set, err := cfg.integer(k, false, 1, 1<<31-1)
 			if err != nil {
-				return nil, err
+				return nil, Usage{}, err
 			}
 			if set {
 				maxTokens = n
@@ -65,25 +65,25 @@ func nova(raw map[string]json.RawMessage) ([]byte, error) {
 		}
 		for _, k := range []string{"temperature", "top_p", "topP"} {
 			if err := cfg.number(k); err != nil {
-				return nil, err
+				return nil, Usage{}, err
 			}
 		}
 		for _, k := range []string{"top_k", "topK"} {
 			if _, _, err := cfg.integer(k, false, 0, 1<<31-1); err != nil {
-				return nil, err
+				return nil, Usage{}, err
 			}
 		}
 		if stops, _, err = cfg.strings("stopSequences", false); err != nil {
-			return nil, err
+			return nil, Usage{}, err
 		}
 	}
 	g := generate(joinText(conv.prompt), conv.lastUser, int(maxTokens), stops)
 	in := countTokens(conv.prompt...)
-	return json.Marshal(novaResponse{
+	return novaResponse{
 		Output:     novaOutput{Message: textMessage{Role: "assistant", Content: []textBlock{{Text: g.text}}}},
 		StopReason: stopReasonCamel[g.stop],
 		Usage:      novaUsage{InputTokens: in, OutputTokens: g.tokens, TotalTokens: in + g.tokens},
-	})
+	}, Usage{InputTokens: in, OutputTokens: g.tokens}, nil
 }
 
 // conversation is the text of a Nova or Converse request: every system and message text piece

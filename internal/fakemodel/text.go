@@ -94,7 +94,7 @@ func hash64(s string) uint64 {
 	return h.Sum64()
 }
 
-// responseID derives a stable id from the request body, so equal requests get equal ids.
+// responseID is the 32-hex-digit FNV-128a hash of body.
 func responseID(body []byte) string {
 	h := fnv.New128a()
 	h.Write(body)
