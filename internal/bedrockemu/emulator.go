@@ -181,11 +181,13 @@ func (e *Emulator) schedule() {
 			continue
 		}
 		var timer <-chan time.Time
+		var dueAt time.Time
 		if due != nil {
-			timer = e.cfg.Clock.After(due.next.Sub(now))
+			dueAt = due.next
+			timer = e.cfg.Clock.After(dueAt.Sub(now))
 		}
 		e.mu.Unlock()
-		if due != nil && !e.cfg.Clock.Now().Before(due.next) {
+		if due != nil && !e.cfg.Clock.Now().Before(dueAt) {
 			continue // the clock moved before the timer was set
 		}
 		select {

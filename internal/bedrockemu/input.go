@@ -160,6 +160,9 @@ func (e *Emulator) parseRecord(raw []byte, key string, line int) (record, string
 		if errors.As(err, &syn) {
 			return record{}, fmt.Sprintf("malformed JSON at character %d", syn.Offset)
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return record{}, "malformed JSON: the line ends inside a JSON value"
+		}
 		return record{}, "the line is not a JSON object"
 	}
 	if dec.More() {
