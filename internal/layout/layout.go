@@ -130,6 +130,13 @@ func ParseJobName(name string) (JobRef, bool) {
 	return JobRef{RunID: m[1], Round: round, Chunk: chunk, Attempt: attempt}, true
 }
 
+// TakenKey marks an input object (by key and ETag) as taken by a run, so a scheduled run never
+// takes an object twice.
+func TakenKey(key, etag string) string {
+	sum := sha256.Sum256([]byte(key + "\x00" + strings.Trim(etag, `"`)))
+	return RunsPrefix + "taken/" + hex.EncodeToString(sum[:16]) + ".json"
+}
+
 // RunKey is the run's configuration and status document.
 func RunKey(runID string) string { return RunsPrefix + runID + "/run.json" }
 
