@@ -1,0 +1,223 @@
+package eventbus
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/faults"
+)
+
+// ErrClosed is returned by Put and AddRule after Close. The caller stops sending.
+var ErrClosed = errors.New("event bus closed")
+
+// Target receives one delivered event, the exact bytes given to Put. It must not modify them.
+// A returned error is reported to Config.OnError; the delivery is not retried.
+type Target func(ctx context.Context, event []byte) error
+
+// Webhook returns a Target that POSTs each event as application/json to url. A response status
+// outside 2xx is an error. A nil client means http.DefaultClient.
+func Webhook(url string, client *http.Client) Target {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return func(ctx context.Context, event []byte) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(event))
+		if err != nil {
+			return fmt.Errorf("post event to %s: %w", url, err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return fmt.Errorf("post event to %s: %w", url, err)
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode/100 != 2 {
+			return fmt.Errorf("post event to %s: status %s", url, resp.Status)
+		}
+		return nil
+	}
+}
+
+// Config configures a Bus.
+type Config struct {
+	// Faults decides drops, duplicates and delays (EventDrop, EventDup, EventDelay, Seed).
+	Faults faults.Spec
+	// OnError receives every failed delivery. Nil logs it with Logger.
+	OnError func(rule string, event []byte, err error)
+	// Logger is used when OnError is nil. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Stats counts what the bus did since it was made.
+type Stats struct {
+	Put        int // events accepted by Put
+	Unmatched  int // events no rule matched
+	Matched    int // (event, rule) pairs that matched
+	Dropped    int // matched pairs dropped by event-drop
+	Duplicated int // matched pairs delivered a second time by event-dup
+	Delivered  int // deliveries whose target returned nil
+	Failed     int // deliveries whose target returned an error
+}
+
+type rule struct {
+	name    string
+	pattern Pattern
+	target  Target
+}
+
+// Bus routes events to rule targets. Its methods are safe for concurrent use.
+type Bus struct {
+	cfg    Config
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	rules    []rule
+	stats    Stats
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+// New returns an empty bus.
+func New(cfg Config) *Bus {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Bus{cfg: cfg, ctx: ctx, cancel: cancel}
+}
+
+// AddRule adds a rule named name (unique on the bus) that delivers events matching pattern (EventBridge
+// pattern JSON) to target. A bad pattern or a repeated name is an error.
+func (b *Bus) AddRule(name string, pattern []byte, target Target) error {
+	p, err := CompilePattern(pattern)
+	if err != nil {
+		return fmt.Errorf("add rule %s: %w", name, err)
+	}
+	if target == nil {
+		return fmt.Errorf("add rule %s: nil target", name)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	for _, r := range b.rules {
+		if r.name == name {
+			return fmt.Errorf("add rule %s: a rule with that name exists", name)
+		}
+	}
+	b.rules = append(b.rules, rule{name: name, pattern: p, target: target})
+	return nil
+}
+
+// Put routes one EventBridge event envelope. It returns once deliveries are scheduled, not done;
+// see Drain. Input that is not a JSON object is an error and nothing is delivered. The fault
+// decisions are keyed by the envelope's id (by a hash of the bytes when it has none) and the rule
+// name, so the same event always meets the same fate.
+func (b *Bus) Put(event []byte) error {
+	decoded, err := decodeEvent(event)
+	if err != nil {
+		return err
+	}
+	id, _ := decoded.(map[string]any)["id"].(string)
+	if id == "" {
+		sum := sha256.Sum256(event)
+		id = hex.EncodeToString(sum[:8])
+	}
+	event = bytes.Clone(event)
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	b.stats.Put++
+	matched := false
+	spec := b.cfg.Faults
+	for _, r := range b.rules {
+		if !r.pattern.Match(decoded) {
+			continue
+		}
+		matched = true
+		b.stats.Matched++
+		if spec.Hit(spec.EventDrop, "event-drop", r.name, id) {
+			b.stats.Dropped++
+			continue
+		}
+		copies := 1
+		if spec.Hit(spec.EventDup, "event-dup", r.name, id) {
+			b.stats.Duplicated++
+			copies = 2
+		}
+		for i := range copies {
+			delay := time.Duration(spec.Roll("event-delay", r.name, id, strconv.Itoa(i)) * float64(spec.EventDelay))
+			b.inflight.Add(1)
+			go b.deliver(r, event, delay)
+		}
+	}
+	if !matched {
+		b.stats.Unmatched++
+	}
+	return nil
+}
+
+func (b *Bus) deliver(r rule, event []byte, delay time.Duration) {
+	defer b.inflight.Done()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-b.ctx.Done():
+			t.Stop()
+		}
+	}
+	err := r.target(b.ctx, event)
+	b.mu.Lock()
+	if err != nil {
+		b.stats.Failed++
+	} else {
+		b.stats.Delivered++
+	}
+	b.mu.Unlock()
+	if err != nil {
+		if b.cfg.OnError != nil {
+			b.cfg.OnError(r.name, event, err)
+		} else {
+			b.cfg.Logger.Error("event delivery failed", "rule", r.name, "err", err)
+		}
+	}
+}
+
+// Drain waits until every delivery scheduled so far has returned, delays included.
+func (b *Bus) Drain() {
+	b.inflight.Wait()
+}
+
+// Stats returns the counters so far. Call Drain first for final delivery counts.
+func (b *Bus) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.stats
+}
+
+// Close stops accepting events, cuts pending delays short (those events are delivered at once
+// with a cancelled context), and waits for deliveries in flight. It is idempotent.
+func (b *Bus) Close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	b.cancel()
+	b.inflight.Wait()
+}
