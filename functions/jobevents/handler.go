@@ -1,6 +1,6 @@
-// Package main is the jobevents Lambda: it receives Bedrock "Batch Inference Job State Change"
+// Package jobevents is the jobevents Lambda's handler: it receives Bedrock "Batch Inference Job State Change"
 // events and wakes the Step Functions task waiting on the job (DESIGN.md §4, step 2).
-package main
+package jobevents
 
 import (
 	"context"

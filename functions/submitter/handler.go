@@ -1,7 +1,7 @@
-// Package main is the submitter Lambda: invoked by the SubmitAndWait task with a task token, it
+// Package submitter is the submitter Lambda's handler: invoked by the SubmitAndWait task with a task token, it
 // makes sure the chunk's Bedrock job exists (creating it exactly once), parks the token in the job
 // ledger, and wakes the task itself when the job has already ended (DESIGN.md §4, step 1).
-package main
+package submitter
 
 import (
 	"context"

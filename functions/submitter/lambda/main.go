@@ -1,3 +1,4 @@
+// Command submitter is the submitter Lambda: wiring only (config, logger, AWS config, adapters, handler).
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/bedrock-batch/bedrock-batch/functions/submitter"
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockjobs"
 	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
 	"github.com/bedrock-batch/bedrock-batch/internal/s3store"
@@ -43,5 +45,5 @@ func main() {
 		Now:      time.Now,
 		Log:      log,
 	}
-	lambda.Start((&Handler{Submitter: protocol}).Handle)
+	lambda.Start((&submitter.Handler{Submitter: protocol}).Handle)
 }
