@@ -2,6 +2,9 @@ package statemachine
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -73,5 +76,21 @@ func TestSubstitutionsAreExactlyThoseUsed(t *testing.T) {
 	sort.Strings(want)
 	if strings.Join(used, ",") != strings.Join(want, ",") {
 		t.Fatalf("definition uses %v, Substitutions lists %v", used, want)
+	}
+}
+
+// TestDefinitionPassesASLValidator runs the npm asl-validator that `npm ci` at the repository
+// root installs. Without it the test skips locally, but never in CI.
+func TestDefinitionPassesASLValidator(t *testing.T) {
+	bin := filepath.Join("..", "node_modules", ".bin", "asl-validator")
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("asl-validator is not installed (run npm ci at the repository root): %v", err)
+		}
+		t.Skip("asl-validator not installed; run npm ci at the repository root")
+	}
+	out, err := exec.Command(bin, "--json-path", "pipeline.asl.json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("asl-validator: %v\n%s", err, out)
 	}
 }
