@@ -1,0 +1,32 @@
+// Package dataset reads a user's JSONL dataset: it validates every line, finds duplicate
+// recordIds, and gives the accepted records with the pipeline's own ids.
+//
+// Reading is two passes over the same bytes. Scan validates (strict RFC 8259 JSON, valid UTF-8,
+// a top-level object whose "modelInput" is an object and whose optional "recordId" is a string
+// or a number; keys matched exactly, duplicate recordId/modelInput keys rejected) on all cores,
+// and keeps an Index: counts, rejects, and about 11 bytes per record (a 64-bit recordId hash, the
+// line gap and the modelInput length). Replay then reads the source again and hands over each
+// accepted record without validating it a second time; a CRC-32C per 4 MiB block proves the
+// bytes are the ones scanned. Two reads cost less than spooling a second copy to disk, and
+// chunk planning needs the total before the first chunk is written.
+//
+// Rules the reference leaves open, decided here:
+//   - Gzip is detected by its magic bytes; a UTF-8 BOM is dropped; CRLF line ends and lines of
+//     spaces, tabs and CRs (blank, counted) are accepted.
+//   - A numeric recordId is kept as written ("1e3" stays "1e3"). A missing one becomes
+//     "line-<n>". An escaped string recordId is compared decoded ("\u0061" equals "a") but
+//     stored as written. recordId null or of another type is a reject.
+//   - Duplicates: the first line with a recordId wins, later ones are rejected with the line of
+//     the first. The string "5", the number 5, and "line-5" beside a line 5 without recordId are
+//     the same id. Only 64-bit hashes are kept: two different ids collide with probability about
+//     n²/2^65 (3e-8 for a million records, 3e-4 for a hundred million); a collision rejects the
+//     later record as a duplicate, visibly, in the rejects, never silently.
+//   - Keys other than recordId and modelInput are allowed and not passed on to Bedrock.
+//   - Rejects give the line, the user's recordId when the line got that far (clipped to 256
+//     bytes), and a reason; never the line. Reasons for bad JSON give the 1-based byte offset.
+//   - Pipeline ids (the recordId Bedrock sees) are base-36 of source<<40|line: at most 13
+//     characters of [0-9a-z], stable across retry rounds.
+//
+// This package must not import AWS SDKs or any storage: it reads io.Readers. It implements
+// the input format of https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-data.html.
+package dataset
