@@ -25,26 +25,30 @@ type model struct {
 	id     string // base model id, e.g. anthropic.claude-3-haiku-20240307-v1:0
 	family family
 	chat   bool // Mistral: accepts the chat-completion body (messages) besides prompt
+	// maxOutput is the largest max_tokens the model accepts (Claude only; 0: not checked).
+	maxOutput int64
+}
+
+// claudeMaxOutput is each Claude model's output-token ceiling as Anthropic documents it.
+var claudeMaxOutput = map[string]int64{
+	"anthropic.claude-3-haiku-20240307-v1:0":    4096,
+	"anthropic.claude-3-sonnet-20240229-v1:0":   4096,
+	"anthropic.claude-3-opus-20240229-v1:0":     4096,
+	"anthropic.claude-3-5-haiku-20241022-v1:0":  8192,
+	"anthropic.claude-3-5-sonnet-20240620-v1:0": 8192,
+	"anthropic.claude-3-5-sonnet-20241022-v2:0": 8192,
+	"anthropic.claude-3-7-sonnet-20250219-v1:0": 64000,
+	"anthropic.claude-sonnet-4-20250514-v1:0":   64000,
+	"anthropic.claude-opus-4-20250514-v1:0":     32000,
+	"anthropic.claude-opus-4-1-20250805-v1:0":   32000,
+	"anthropic.claude-sonnet-4-5-20250929-v1:0": 64000,
+	"anthropic.claude-haiku-4-5-20251001-v1:0":  64000,
+	"anthropic.claude-opus-4-5-20251101-v1:0":   64000,
 }
 
 // catalogue lists the base model ids served, by family.
 var catalogue = func() map[string]model {
 	byFamily := map[family][]string{
-		familyClaude: {
-			"anthropic.claude-3-haiku-20240307-v1:0",
-			"anthropic.claude-3-sonnet-20240229-v1:0",
-			"anthropic.claude-3-opus-20240229-v1:0",
-			"anthropic.claude-3-5-haiku-20241022-v1:0",
-			"anthropic.claude-3-5-sonnet-20240620-v1:0",
-			"anthropic.claude-3-5-sonnet-20241022-v2:0",
-			"anthropic.claude-3-7-sonnet-20250219-v1:0",
-			"anthropic.claude-sonnet-4-20250514-v1:0",
-			"anthropic.claude-opus-4-20250514-v1:0",
-			"anthropic.claude-opus-4-1-20250805-v1:0",
-			"anthropic.claude-sonnet-4-5-20250929-v1:0",
-			"anthropic.claude-haiku-4-5-20251001-v1:0",
-			"anthropic.claude-opus-4-5-20251101-v1:0",
-		},
 		familyNova: {
 			"amazon.nova-micro-v1:0",
 			"amazon.nova-lite-v1:0",
@@ -85,6 +89,9 @@ var catalogue = func() map[string]model {
 		for _, id := range ids {
 			out[id] = model{id: id, family: f}
 		}
+	}
+	for id, ceiling := range claudeMaxOutput {
+		out[id] = model{id: id, family: familyClaude, maxOutput: ceiling}
 	}
 	out["mistral.mistral-large-2407-v1:0"] = model{id: "mistral.mistral-large-2407-v1:0", family: familyMistral, chat: true}
 	return out

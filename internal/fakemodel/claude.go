@@ -2,9 +2,13 @@ package fakemodel
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 )
+
+// output128kBeta is the anthropic_beta flag that lifts Claude 3.7 Sonnet's output ceiling to 128000.
+const output128kBeta = "output-128k-2025-02-19"
 
 // anthropicVersion is the only anthropic_version Bedrock accepts for the Messages API.
 const anthropicVersion = "bedrock-2023-05-31"
@@ -113,6 +117,17 @@ func claude(m model, raw map[string]json.RawMessage) (any, Usage, error) {
 	stops, _, err := o.strings("stop_sequences", false)
 	if err != nil {
 		return nil, Usage{}, err
+	}
+	betas, _, err := o.strings("anthropic_beta", false)
+	if err != nil {
+		return nil, Usage{}, err
+	}
+	ceiling := m.maxOutput
+	if contains(betas, output128kBeta) && strings.HasPrefix(claudeModelName(m.id), "claude-3-7-sonnet") {
+		ceiling = 128000
+	}
+	if ceiling > 0 && maxTokens > ceiling {
+		return nil, Usage{}, validation(fmt.Sprintf("max_tokens: %d > %d, which is the maximum allowed number of output tokens for %s", maxTokens, ceiling, claudeModelName(m.id)))
 	}
 	g := generate(joinText(prompt), lastUser, int(maxTokens), stops)
 	resp := claudeResponse{

@@ -7,7 +7,8 @@
 // Families and the bodies they take (AWS "Inference request parameters and response fields for
 // foundation models", docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html):
 //   - Anthropic Claude, Messages API: anthropic_version "bedrock-2023-05-31", max_tokens,
-//     messages required; unknown top-level keys rejected. Usage in usage.input_tokens/output_tokens.
+//     messages required; unknown top-level keys rejected; max_tokens above the model's documented
+//     output ceiling (4096 for Claude 3, 8192 for 3.5, 32000–64000 for 3.7 and 4.x) rejected. Usage in usage.input_tokens/output_tokens.
 //   - Amazon Nova, messages-v1: messages required; inferenceConfig.max_new_tokens or maxTokens
 //     (default 5000). Usage in usage.inputTokens/outputTokens/totalTokens.
 //   - Converse (invocationType "Converse", any text model): messages required, first message from
