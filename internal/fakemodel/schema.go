@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -90,13 +91,13 @@ func (o object) integer(key string, required bool, lo, hi int64) (int64, bool, e
 	if err := json.Unmarshal(o.m[key], &f); err != nil || f != math.Trunc(f) {
 		return 0, false, wrongType(o.sub(key), "Integer", o.m[key])
 	}
+	if f < float64(lo) {
+		return 0, false, malformed(o.sub(key), strconv.FormatFloat(f, 'f', -1, 64)+" is not greater or equal to "+formatInt(lo))
+	}
+	if f > float64(hi) {
+		return 0, false, malformed(o.sub(key), strconv.FormatFloat(f, 'f', -1, 64)+" is not less or equal to "+formatInt(hi))
+	}
 	n := int64(f)
-	if n < lo {
-		return 0, false, malformed(o.sub(key), formatInt(n)+" is not greater or equal to "+formatInt(lo))
-	}
-	if n > hi {
-		return 0, false, malformed(o.sub(key), formatInt(n)+" is not less or equal to "+formatInt(hi))
-	}
 	return n, true, nil
 }
 
@@ -184,10 +185,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func formatInt(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
 
 func itemPath(base string, i int) string { return base + "/" + formatInt(int64(i)) }
 
