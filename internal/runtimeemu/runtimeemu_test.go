@@ -365,3 +365,18 @@ func TestLatency(t *testing.T) {
 		t.Errorf("cancelled call answered %s", w.Body)
 	}
 }
+
+func TestInvokeModelWithoutContentType(t *testing.T) {
+	// Without ContentType the SDK sends application/octet-stream; Bedrock still reads JSON.
+	client, _ := newClient(t, Config{}, nil)
+	out, err := client.InvokeModel(context.Background(), &bedrockruntime.InvokeModelInput{
+		ModelId: aws.String("amazon.nova-micro-v1:0"),
+		Body:    []byte(`{"messages":[{"role":"user","content":[{"text":"x"}]}]}`),
+	})
+	if err != nil {
+		t.Fatalf("InvokeModel: %v", err)
+	}
+	if !json.Valid(out.Body) {
+		t.Errorf("body %s is not JSON", out.Body)
+	}
+}
