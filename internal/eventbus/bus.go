@@ -81,6 +81,7 @@ type Bus struct {
 	cfg    Config
 	ctx    context.Context
 	cancel context.CancelFunc
+	cut    chan struct{} // closed by Close to end pending delays
 
 	mu       sync.Mutex
 	rules    []rule
@@ -95,7 +96,7 @@ func New(cfg Config) *Bus {
 		cfg.Logger = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Bus{cfg: cfg, ctx: ctx, cancel: cancel}
+	return &Bus{cfg: cfg, ctx: ctx, cancel: cancel, cut: make(chan struct{})}
 }
 
 // AddRule adds a rule named name (unique on the bus) that delivers events matching pattern (EventBridge
@@ -179,7 +180,7 @@ func (b *Bus) deliver(r rule, event []byte, delay time.Duration) {
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
-		case <-b.ctx.Done():
+		case <-b.cut:
 			t.Stop()
 		}
 	}
@@ -212,12 +213,15 @@ func (b *Bus) Stats() Stats {
 	return b.stats
 }
 
-// Close stops accepting events, cuts pending delays short (those events are delivered at once
-// with a cancelled context), and waits for deliveries in flight. It is idempotent.
+// Close stops accepting events, cuts pending delays short (those events are delivered at once),
+// waits for deliveries in flight, then cancels the context targets were given. It is idempotent.
 func (b *Bus) Close() {
 	b.mu.Lock()
-	b.closed = true
+	if !b.closed {
+		b.closed = true
+		close(b.cut)
+	}
 	b.mu.Unlock()
-	b.cancel()
 	b.inflight.Wait()
+	b.cancel()
 }
