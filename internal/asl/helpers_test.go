@@ -80,4 +80,3 @@ func trace(x *Execution) string {
 
 // echo is a handler returning its payload.
 func echo(_ context.Context, p json.RawMessage) (json.RawMessage, error) { return p, nil }
-
