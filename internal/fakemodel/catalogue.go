@@ -81,7 +81,6 @@ var catalogue = func() map[string]model {
 			"mistral.mistral-7b-instruct-v0:2",
 			"mistral.mixtral-8x7b-instruct-v0:1",
 			"mistral.mistral-small-2402-v1:0",
-			"mistral.mistral-large-2402-v1:0",
 		},
 	}
 	out := map[string]model{}
@@ -93,7 +92,10 @@ var catalogue = func() map[string]model {
 	for id, ceiling := range claudeMaxOutput {
 		out[id] = model{id: id, family: familyClaude, maxOutput: ceiling}
 	}
-	out["mistral.mistral-large-2407-v1:0"] = model{id: "mistral.mistral-large-2407-v1:0", family: familyMistral, chat: true}
+	// AWS documents the chat-completion body for "Mistral Large"; both Large versions take it.
+	for _, id := range []string{"mistral.mistral-large-2402-v1:0", "mistral.mistral-large-2407-v1:0"} {
+		out[id] = model{id: id, family: familyMistral, chat: true}
+	}
 	return out
 }()
 

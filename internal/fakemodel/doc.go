@@ -21,7 +21,8 @@
 //   - Meta Llama: prompt required; max_gen_len 1–2048 (default 512); unknown keys rejected.
 //     prompt_token_count and generation_token_count.
 //   - Mistral: prompt → outputs[{text, stop_reason}] for every Mistral model; messages →
-//     choices[...] for Mistral Large 2 (mistral-large-2407). max_tokens default 512. No usage.
+//     choices[{index, message{role, content}, stop_reason}] for Mistral Large (2402 and 2407),
+//     the models AWS documents the chat-completion body for. max_tokens default 512. No usage.
 //
 // Stated rules (the same for every family):
 //   - Tokens: a text of n runes is ceil(n/4) tokens. Input tokens apply this to the sum of the

@@ -30,7 +30,7 @@ type mistralMessage struct {
 }
 
 // mistral answers a Mistral body: text completion (prompt → outputs) for every Mistral model,
-// and chat completion (messages → choices) for the chat models (Mistral Large 2). The
+// and chat completion (messages → choices) for the chat models (Mistral Large). The
 // documented bodies carry no usage, so neither do these.
 func mistral(m model, raw map[string]json.RawMessage) (any, Usage, error) {
 	o := object{path: "#", m: raw}
