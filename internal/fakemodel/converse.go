@@ -1,6 +1,9 @@
 package fakemodel
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // converseDefaultMaxTokens is the output bound when inferenceConfig.maxTokens is absent (the
 // emulator's choice; Bedrock uses each model's own maximum).
@@ -29,8 +32,9 @@ type converseMetrics struct {
 // and out, so it is stable for equal requests.
 func converseLatencyMs(in, out int) int64 { return 20 + 2*int64(in+out) }
 
-// converse answers a Converse request body (without modelId) for any text model.
-func converse(raw map[string]json.RawMessage) (any, Usage, error) {
+// converse answers a Converse request body (without modelId) for any text model. maxTokens
+// above a Claude model's output ceiling is refused as Bedrock's Converse refuses it.
+func converse(m model, raw map[string]json.RawMessage) (any, Usage, error) {
 	o := object{path: "#", m: raw}
 	conv, err := readConversation(o, true)
 	if err != nil {
@@ -57,6 +61,9 @@ func converse(raw map[string]json.RawMessage) (any, Usage, error) {
 		if stops, _, err = cfg.strings("stopSequences", false); err != nil {
 			return nil, Usage{}, err
 		}
+	}
+	if m.maxOutput > 0 && maxTokens > m.maxOutput {
+		return nil, Usage{}, validation(fmt.Sprintf("The maximum tokens you requested exceeds the model limit of %d. Try again with a maximum tokens value that is lower than %d.", m.maxOutput, m.maxOutput))
 	}
 	if _, _, err := o.obj("additionalModelRequestFields", false); err != nil {
 		return nil, Usage{}, err

@@ -66,7 +66,7 @@ func InvokeUsage(modelID, invocationType string, body []byte) ([]byte, Usage, er
 		if m.family == familyTitanEmbed || m.family == familyCohereEmbed {
 			return nil, Usage{}, validation("This action doesn't support the model that you provided. Try again with a supported text or chat model.")
 		}
-		resp, usage, err = converse(obj)
+		resp, usage, err = converse(m, obj)
 	default:
 		return nil, Usage{}, validation(fmt.Sprintf("invocation type %q is not one of InvokeModel, Converse", invocationType))
 	}

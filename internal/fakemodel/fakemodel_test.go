@@ -157,6 +157,8 @@ func TestSchemaErrors(t *testing.T) {
 			"Malformed input request: #: required key [prompt] not found, please reformat your input and try again."},
 		{"converse starts with assistant", "amazon.nova-pro-v1:0", InvocationConverse, `{"messages":[{"role":"assistant","content":[{"text":"x"}]}]}`,
 			"A conversation must start with a user message. Try again with a conversation that starts with a user message."},
+		{"converse maxTokens over the ceiling", "anthropic.claude-3-haiku-20240307-v1:0", InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"x"}]}],"inferenceConfig":{"maxTokens":5000}}`,
+			"The maximum tokens you requested exceeds the model limit of 4096. Try again with a maximum tokens value that is lower than 4096."},
 		{"converse on embeddings", "amazon.titan-embed-text-v2:0", InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"x"}]}]}`,
 			"This action doesn't support the model that you provided. Try again with a supported text or chat model."},
 	}
