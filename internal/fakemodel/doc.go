@@ -8,12 +8,14 @@
 // foundation models", docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html):
 //   - Anthropic Claude, Messages API: anthropic_version "bedrock-2023-05-31", max_tokens,
 //     messages required; unknown top-level keys rejected; max_tokens above the model's documented
-//     output ceiling (4096 for Claude 3, 8192 for 3.5, 32000–64000 for 3.7 and 4.x) rejected. Usage in usage.input_tokens/output_tokens.
+//     output ceiling (4096 for Claude 3, 8192 for 3.5, 32000–64000 for 3.7 and 4.x) rejected.
+//     Usage in usage.input_tokens/output_tokens.
 //   - Amazon Nova, messages-v1: messages required; inferenceConfig.max_new_tokens or maxTokens
 //     (default 5000). Usage in usage.inputTokens/outputTokens/totalTokens.
 //   - Converse (invocationType "Converse", any text model): messages required, first message from
-//     the user; inferenceConfig.maxTokens (default 4096). Usage as Nova plus metrics.latencyMs =
-//     20 + 2 × (input + output tokens). Embedding models refuse Converse with 400.
+//     the user; inferenceConfig.maxTokens (default 4096; above a Claude model's ceiling refused).
+//     Usage as Nova, plus metrics.latencyMs = 20 + 2 × (input + output tokens). Embedding models
+//     refuse Converse with 400.
 //   - Amazon Titan Text Embeddings V2: inputText required; dimensions 256, 512 or 1024 (default);
 //     normalize (default true); embeddingTypes float and/or binary. inputTextTokenCount.
 //   - Cohere Embed v3: texts (1–96, each ≤ 2048 characters) or one image; input_type required.
@@ -35,6 +37,8 @@
 //   - Embeddings: components uniform in [-1, 1) from a splitmix64 PRNG seeded with the FNV-64a
 //     hash of the text, scaled to unit L2 length when normalized; equal texts give equal vectors.
 //   - Response ids are derived from the request body, so equal requests give equal bytes.
+//   - InvokeUsage reports the same counts for every family, including Cohere and Mistral whose
+//     bodies carry none (for the runtime's token-count headers and batch manifest totals).
 //
 // Schema breaks return *Error{Status: 400, Type: "ValidationException"} with Bedrock's wording,
 // e.g. "Malformed input request: #: required key [max_tokens] not found, please reformat your
