@@ -1,0 +1,233 @@
+package chunk
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/dataset"
+)
+
+// Store is where chunk files go: a local folder (dirstore) or a bucket (s3store).
+type Store interface {
+	// Put streams body to key, replacing what is there.
+	Put(ctx context.Context, key string, body io.Reader) error
+}
+
+// Names of the files Write puts under Options.Prefix.
+const (
+	InputFile    = "input.jsonl"    // in each chunk folder: the exact Bedrock input lines
+	RecordsFile  = "records.jsonl"  // in each chunk folder: pipeline id -> user recordId, line, source
+	RejectedFile = "rejected.jsonl" // one JSON reject per line, in line order
+	PlanFile     = "plan.json"      // the Plan, written last
+)
+
+// Options configure Write.
+type Options struct {
+	Limits  Limits
+	Dataset dataset.Options
+	// Prefix is put before every key ("runs/<runId>/r1/"); empty writes at the store's root.
+	Prefix string
+}
+
+// Write reads the dataset twice through open (scan, then replay), plans the chunks, and puts
+// under opts.Prefix: each chunk's folder (input.jsonl, records.jsonl), the ondemand/ folder for
+// a dataset below the minimum, rejected.jsonl, and plan.json last, so a present plan.json means
+// the rest is complete. It returns the plan; errors are I/O, ErrNoPlan,
+// dataset.ErrSourceChanged, or the context's.
+func Write(ctx context.Context, store Store, open func() (io.ReadCloser, error), opts Options) (Plan, error) {
+	x, err := scan(ctx, open, opts.Dataset)
+	if err != nil {
+		return Plan{}, err
+	}
+	defer x.Close()
+	plan, err := NewPlan(func() RecordSizes { return x.Records() }, x.Stats(), opts.Limits)
+	if err != nil {
+		return Plan{}, err
+	}
+	w := &writer{ctx: ctx, store: store, prefix: opts.Prefix, plan: plan, source: x.Source()}
+	if err := w.replay(x, open); err != nil {
+		return Plan{}, err
+	}
+	body, err := json.MarshalIndent(plan, "", "  ")
+	if err != nil {
+		return Plan{}, fmt.Errorf("encode plan: %w", err)
+	}
+	if err := store.Put(ctx, opts.Prefix+PlanFile, bytes.NewReader(append(body, '\n'))); err != nil {
+		return Plan{}, fmt.Errorf("write %s: %w", PlanFile, err)
+	}
+	return plan, nil
+}
+
+func scan(ctx context.Context, open func() (io.ReadCloser, error), opts dataset.Options) (*dataset.Index, error) {
+	src, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return dataset.Scan(ctx, src, opts)
+}
+
+// errStoreStopped fails writes to a body the store no longer reads.
+var errStoreStopped = errors.New("store returned before reading the whole body")
+
+// pipePut streams what is written to it into one store key.
+type pipePut struct {
+	key  string
+	pw   *io.PipeWriter
+	bw   *bufio.Writer
+	done chan error
+}
+
+func startPut(ctx context.Context, store Store, key string, bufSize int) *pipePut {
+	pr, pw := io.Pipe()
+	p := &pipePut{key: key, pw: pw, bw: bufio.NewWriterSize(pw, bufSize), done: make(chan error, 1)}
+	go func() {
+		err := store.Put(ctx, key, pr)
+		if err == nil {
+			err = errStoreStopped
+		}
+		pr.CloseWithError(err)
+		p.done <- err
+	}()
+	return p
+}
+
+// finish completes the body and waits for the store.
+func (p *pipePut) finish() error {
+	err := p.bw.Flush()
+	p.pw.CloseWithError(err)
+	putErr := <-p.done
+	if err != nil {
+		return fmt.Errorf("write %s: %w", p.key, err)
+	}
+	if !errors.Is(putErr, errStoreStopped) {
+		return fmt.Errorf("write %s: %w", p.key, putErr)
+	}
+	return nil
+}
+
+// abort stops the put; nothing is left at the key by stores that write atomically.
+func (p *pipePut) abort(cause error) {
+	p.pw.CloseWithError(cause)
+	<-p.done
+}
+
+type writer struct {
+	ctx    context.Context
+	store  Store
+	prefix string
+	plan   Plan
+	source int
+
+	folders []Chunk // chunks, or the tail, in order
+	cur     int
+	count   int64
+	bytes   int64
+	input   *pipePut
+	records *pipePut
+	num     []byte
+}
+
+func (w *writer) replay(x *dataset.Index, open func() (io.ReadCloser, error)) (err error) {
+	w.folders = w.plan.Chunks
+	if w.plan.Tail != nil {
+		w.folders = []Chunk{*w.plan.Tail}
+	}
+	defer func() {
+		if err != nil && w.input != nil {
+			w.input.abort(err)
+			w.records.abort(err)
+		}
+	}()
+	src, err := open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	rejects := startPut(w.ctx, w.store, w.prefix+RejectedFile, 64<<10)
+	rw := rejects.bw
+	err = x.Replay(w.ctx, src, w.record, func(rj dataset.Reject) error {
+		b, err := json.Marshal(rj)
+		if err != nil {
+			return fmt.Errorf("encode reject: %w", err)
+		}
+		rw.Write(b)
+		return rw.WriteByte('\n')
+	})
+	if err == nil && w.input != nil {
+		err = w.closeFolder()
+	}
+	if err != nil {
+		rejects.abort(err)
+		return err
+	}
+	if w.cur != len(w.folders) {
+		return fmt.Errorf("wrote %d of %d planned chunks", w.cur, len(w.folders))
+	}
+	return rejects.finish()
+}
+
+func (w *writer) openFolder() {
+	dir := w.prefix + w.folders[w.cur].Prefix
+	w.input = startPut(w.ctx, w.store, dir+InputFile, 1<<20)
+	w.records = startPut(w.ctx, w.store, dir+RecordsFile, 256<<10)
+	w.count, w.bytes = 0, 0
+}
+
+func (w *writer) closeFolder() error {
+	c := w.folders[w.cur]
+	err := errors.Join(w.input.finish(), w.records.finish())
+	w.input, w.records = nil, nil
+	if err != nil {
+		return err
+	}
+	if w.count != c.Records || w.bytes != c.Bytes {
+		return fmt.Errorf("chunk %s: wrote %d records of %d bytes, planned %d of %d", c.Prefix, w.count, w.bytes, c.Records, c.Bytes)
+	}
+	w.cur++
+	return nil
+}
+
+func (w *writer) record(r *dataset.Record) error {
+	if w.input == nil {
+		if w.cur >= len(w.folders) {
+			return fmt.Errorf("line %d: a record beyond the plan", r.Line)
+		}
+		w.openFolder()
+	}
+	in := w.input.bw
+	in.WriteString(`{"recordId":"`)
+	in.Write(r.ID)
+	in.WriteString(`","modelInput":`)
+	in.Write(r.ModelInput)
+	if _, err := in.WriteString("}\n"); err != nil {
+		return fmt.Errorf("write %s: %w", w.input.key, err)
+	}
+	w.bytes += int64(len(`{"recordId":"`)+len(r.ID)+len(`","modelInput":`)+len(r.ModelInput)) + 2
+
+	rec := w.records.bw
+	rec.WriteString(`{"id":"`)
+	rec.Write(r.ID)
+	rec.WriteString(`","recordId":`)
+	rec.Write(r.RecordIDJSON)
+	rec.WriteString(`,"line":`)
+	w.num = strconv.AppendInt(w.num[:0], r.Line, 10)
+	rec.Write(w.num)
+	rec.WriteString(`,"source":`)
+	w.num = strconv.AppendInt(w.num[:0], int64(w.source), 10)
+	rec.Write(w.num)
+	if _, err := rec.WriteString("}\n"); err != nil {
+		return fmt.Errorf("write %s: %w", w.records.key, err)
+	}
+	w.count++
+	if w.count == w.folders[w.cur].Records {
+		return w.closeFolder()
+	}
+	return nil
+}
