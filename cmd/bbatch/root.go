@@ -36,6 +36,6 @@ emulators, with no AWS account.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand()
+	root.AddCommand(newEmulateCmd())
 	return root
 }

@@ -250,7 +250,8 @@ func lineWriter(w io.Writer) eventbus.Target {
 }
 
 // Env returns the environment variables that point the AWS CLI and SDKs at the emulator, in the
-// order bbatch emulate prints them.
+// order bbatch emulate prints them. Both region variables are set: SDKs read AWS_REGION, the AWS
+// CLI AWS_DEFAULT_REGION.
 func (e *Emulator) Env() [][2]string {
 	return [][2]string{
 		{"AWS_ENDPOINT_URL_S3", e.S3URL},
@@ -259,6 +260,7 @@ func (e *Emulator) Env() [][2]string {
 		{"AWS_ACCESS_KEY_ID", DefaultAccessKeyID},
 		{"AWS_SECRET_ACCESS_KEY", DefaultSecretAccessKey},
 		{"AWS_REGION", e.Region},
+		{"AWS_DEFAULT_REGION", e.Region},
 	}
 }
 
