@@ -36,7 +36,9 @@ func TestCreateValidation(t *testing.T) {
 		{"timeout below 24", func(in *bedrock.CreateModelInvocationJobInput) { in.TimeoutDurationInHours = aws.Int32(23) }, "Member must have value greater than or equal to 24"},
 		{"timeout above 168", func(in *bedrock.CreateModelInvocationJobInput) { in.TimeoutDurationInHours = aws.Int32(169) }, "Member must have value less than or equal to 168"},
 		{"unknown model", func(in *bedrock.CreateModelInvocationJobInput) { in.ModelId = aws.String("acme.no-such-model-v1:0") }, "The provided model identifier is invalid."},
-		{"role not an IAM role ARN", func(in *bedrock.CreateModelInvocationJobInput) { in.RoleArn = aws.String("arn:aws:iam::123456789012:user/bob") }, "at 'roleArn'"},
+		{"role not an IAM role ARN", func(in *bedrock.CreateModelInvocationJobInput) {
+			in.RoleArn = aws.String("arn:aws:iam::123456789012:user/bob")
+		}, "at 'roleArn'"},
 		{"bad invocation type", func(in *bedrock.CreateModelInvocationJobInput) { in.ModelInvocationType = "Stream" }, "Member must satisfy enum value set: [InvokeModel, Converse]"},
 		{"bad token", func(in *bedrock.CreateModelInvocationJobInput) { in.ClientRequestToken = aws.String("not a token") }, "at 'clientRequestToken'"},
 		{"bad tag value", func(in *bedrock.CreateModelInvocationJobInput) {

@@ -9,9 +9,9 @@
 // faults.Spec, and the "Batch Inference Job State Change" events. Records are answered by
 // internal/fakemodel.
 //
-// It implements docs/shared reference bedrock-batch-api.md (§1 wire shapes and errors, §2 input
-// and output layout, §3 manifest, §4 events, §5 quotas, §6 statuses), which follows the AWS API
-// reference https://docs.aws.amazon.com/bedrock/latest/APIReference/ and the batch inference user
+// It implements the project's Bedrock batch reference (bedrock-batch-api.md: §1 wire shapes and
+// errors, §2 input and output layout, §3 manifest, §4 events, §5 quotas, §6 statuses; section
+// numbers below point there), which follows the AWS API reference https://docs.aws.amazon.com/bedrock/latest/APIReference/ and the batch inference user
 // guide https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference.html.
 // It must not import the pipeline code it is used to check (dataset, chunk, reconcile, model,
 // pricing, s3store, dirstore).

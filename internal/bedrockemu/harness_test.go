@@ -290,3 +290,6 @@ func readManifest(t *testing.T, body []byte) manifest {
 }
 
 func jobID(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
+
+// nopS3 is an S3API for tests that never reach S3.
+type nopS3 struct{ S3API }
