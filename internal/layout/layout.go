@@ -164,25 +164,27 @@ func TailResultKey(runID string, round int) string {
 	return RoundPrefix(runID, round) + "tail-summary.json"
 }
 
-// ChunkPrefix is the folder of one chunk of a round.
+// SourcePrefix is where the chunker writes the chunks of source object i in round 1.
+func SourcePrefix(runID string, i int) string {
+	return fmt.Sprintf("%ss%d/", RoundPrefix(runID, 1), i)
+}
+
+// ChunkPrefix is the folder of chunk i of a retry round (round 2 and later); round 1's chunks
+// sit under SourcePrefix, one folder per source object.
 func ChunkPrefix(runID string, round, chunk int) string {
 	return fmt.Sprintf("%sc%05d/", RoundPrefix(runID, round), chunk)
 }
 
-// ChunkInputKey is the Bedrock job's input file of a chunk.
-func ChunkInputKey(runID string, round, chunk int) string {
-	return ChunkPrefix(runID, round, chunk) + "input.jsonl"
-}
-
-// ChunkOutputPrefix is the job's outputDataConfig location; Bedrock adds <jobId>/ under it.
-func ChunkOutputPrefix(runID string, round, chunk int) string {
-	return ChunkPrefix(runID, round, chunk) + "out/"
-}
-
-// SummaryKey holds a chunk's reconciled counts.
-func SummaryKey(runID string, round, chunk int) string {
-	return ChunkPrefix(runID, round, chunk) + "summary.json"
-}
+// Files of a chunk folder.
+const (
+	ChunkInputFile   = "input.jsonl"   // the Bedrock job's input, one line per record
+	ChunkRecordsFile = "records.jsonl" // pipeline id -> the user's recordId, line, source
+	ChunkOutputDir   = "out/"          // the job's outputDataConfig; Bedrock adds <jobId>/
+	ChunkAnswersFile = "answers.jsonl" // reconciled answers, in the results' format
+	ChunkPendingFile = "pending.jsonl" // records to try again
+	ChunkFailedFile  = "failed.jsonl"  // records that failed for good
+	ChunkSummaryFile = "summary.json"  // reconciled counts and tokens
+)
 
 // LedgerPrefix is the folder of a run's job ledger.
 func LedgerPrefix(runID string) string { return RunsPrefix + runID + "/jobs/" }

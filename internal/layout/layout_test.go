@@ -39,7 +39,7 @@ func TestRunID(t *testing.T) {
 			if len(name) > MaxJobNameLen || !bedrockJobName.MatchString(name) {
 				t.Fatalf("job name %q breaks Bedrock's pattern", name)
 			}
-			for _, key := range []string{ChunkInputKey(id, 1, 1), ChunkOutputPrefix(id, 3, 12)} {
+			for _, key := range []string{SourcePrefix(id, 3) + "c00001/" + ChunkInputFile, ChunkPrefix(id, 3, 12) + ChunkOutputDir} {
 				if uri := S3URI("my-bucket", key); !bedrockS3URI.MatchString(uri) {
 					t.Fatalf("S3 URI %q breaks Bedrock's pattern", uri)
 				}

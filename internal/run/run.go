@@ -53,9 +53,10 @@ type Request struct {
 
 // ChunkRef is one item of a round's chunk list.
 type ChunkRef struct {
-	Index   int   `json:"index"`
-	Records int64 `json:"records"`
-	Bytes   int64 `json:"bytes"`
+	Index   int    `json:"index"`  // unique within the round, from 0; part of the job name
+	Prefix  string `json:"prefix"` // the chunk's folder in the bucket, ending in "/"
+	Records int64  `json:"records"`
+	Bytes   int64  `json:"bytes"`
 }
 
 // StateError is the {Error, Cause} object a Catch writes at its ResultPath.

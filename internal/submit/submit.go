@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockjobs"
@@ -75,8 +76,8 @@ func (p *Protocol) Submit(ctx context.Context, req Request) error {
 	if !ok {
 		return &taskerr.InvalidInputError{Err: fmt.Errorf("profile %q is not configured", req.Profile)}
 	}
-	if req.TaskToken == "" || req.RunID == "" || req.Round < 1 || req.Chunk.Index < 1 {
-		return &taskerr.InvalidInputError{Err: fmt.Errorf("submit request needs taskToken, runId, round and chunk.index: %+v", req)}
+	if req.TaskToken == "" || req.RunID == "" || req.Round < 1 || req.Chunk.Index < 0 || !strings.HasSuffix(req.Chunk.Prefix, "/") {
+		return &taskerr.InvalidInputError{Err: fmt.Errorf("submit request needs taskToken, runId, round, chunk.index and chunk.prefix: %+v", req)}
 	}
 	entry, found, err := p.Ledger.Latest(ctx, req.RunID, req.Round, req.Chunk.Index)
 	if err != nil {
@@ -112,8 +113,8 @@ func (p *Protocol) Submit(ctx context.Context, req Request) error {
 		ModelID:        prof.ModelID,
 		InvocationType: prof.InvocationType,
 		RoleARN:        p.RoleARN,
-		InputURI:       layout.S3URI(req.Bucket, layout.ChunkInputKey(req.RunID, req.Round, req.Chunk.Index)),
-		OutputURI:      layout.S3URI(req.Bucket, layout.ChunkOutputPrefix(req.RunID, req.Round, req.Chunk.Index)),
+		InputURI:       layout.S3URI(req.Bucket, req.Chunk.Prefix+layout.ChunkInputFile),
+		OutputURI:      layout.S3URI(req.Bucket, req.Chunk.Prefix+layout.ChunkOutputDir),
 		TimeoutHours:   prof.TimeoutHours,
 		KMSKeyID:       p.KMSKeyID,
 		Tags:           map[string]string{"bbatch:run": req.RunID},

@@ -121,7 +121,7 @@ func (f *fixture) putChunk(t *testing.T, round, chunk, n int) {
 	for i := range n {
 		fmt.Fprintf(&b, `{"recordId":"r%d","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":32,"messages":[{"role":"user","content":"ticket %d"}]}}`+"\n", i, i)
 	}
-	if err := f.store.Put(context.Background(), layout.ChunkInputKey(runID, round, chunk), strings.NewReader(b.String())); err != nil {
+	if err := f.store.Put(context.Background(), layout.ChunkPrefix(runID, round, chunk)+layout.ChunkInputFile, strings.NewReader(b.String())); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -145,7 +145,7 @@ func (f *fixture) wait(t *testing.T) {
 }
 
 func request(token string, round, chunk int) Request {
-	return Request{TaskToken: token, RunID: runID, Bucket: bucket, Profile: "claude", Round: round, Chunk: run.ChunkRef{Index: chunk, Records: 150}}
+	return Request{TaskToken: token, RunID: runID, Bucket: bucket, Profile: "claude", Round: round, Chunk: run.ChunkRef{Index: chunk, Prefix: layout.ChunkPrefix(runID, round, chunk), Records: 150}}
 }
 
 func TestSubmitThenEventWakesTask(t *testing.T) {
