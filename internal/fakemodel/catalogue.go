@@ -18,6 +18,7 @@ const (
 	familyCohereEmbed
 	familyLlama
 	familyMistral
+	familyTitanText
 )
 
 // model is one served base model.
@@ -55,6 +56,11 @@ var catalogue = func() map[string]model {
 			"amazon.nova-pro-v1:0",
 			"amazon.nova-premier-v1:0",
 			"amazon.nova-2-lite-v1:0",
+		},
+		familyTitanText: {
+			"amazon.titan-text-express-v1",
+			"amazon.titan-text-lite-v1",
+			"amazon.titan-text-premier-v1:0",
 		},
 		familyTitanEmbed: {
 			"amazon.titan-embed-text-v2:0",
@@ -147,7 +153,7 @@ func profileModel(id string) (model, bool) {
 }
 
 // sniffFamily picks the family of an application-inference-profile request from its body:
-// anthropic_version → Claude; inputText → Titan embeddings; texts or input_type → Cohere;
+// anthropic_version → Claude; textGenerationConfig → Titan Text; inputText → Titan embeddings; texts or input_type → Cohere;
 // schemaVersion or inferenceConfig → Nova; prompt → Mistral when it holds "[INST]", else Llama;
 // messages whose first content is a string → Mistral chat, blocks without "type" → Nova;
 // anything else → Claude, whose validation then names the missing keys.
@@ -156,6 +162,8 @@ func sniffFamily(obj map[string]json.RawMessage) family {
 	switch {
 	case has("anthropic_version"):
 		return familyClaude
+	case has("textGenerationConfig"):
+		return familyTitanText
 	case has("inputText"):
 		return familyTitanEmbed
 	case has("texts"), has("input_type"):

@@ -18,6 +18,9 @@
 //     refuse Converse with 400.
 //   - Amazon Titan Text Embeddings V2: inputText required; dimensions 256, 512 or 1024 (default);
 //     normalize (default true); embeddingTypes float and/or binary. inputTextTokenCount.
+//   - Amazon Titan Text (Express, Lite, Premier): inputText required; textGenerationConfig
+//     {maxTokenCount 1–8192 (default 512), temperature, topP, stopSequences}; unknown keys
+//     rejected. inputTextTokenCount and results[{tokenCount, outputText, completionReason}].
 //   - Cohere Embed v3: texts (1–96, each ≤ 2048 characters) or one image; input_type required.
 //     1024 dimensions. No usage, as documented.
 //   - Meta Llama: prompt required; max_gen_len 1–2048 (default 512); unknown keys rejected.
@@ -48,9 +51,9 @@
 // us-gov., jp., au., ca. before a base id); foundation-model ARNs and inference-profile ARNs
 // around those. An application-inference-profile ARN hides its model, so any well-formed one is
 // accepted and the family is picked from the request body (see sniffFamily): anthropic_version →
-// Claude, inputText → Titan, texts/input_type → Cohere, schemaVersion/inferenceConfig → Nova,
-// prompt → Mistral if it holds "[INST]" else Llama, messages with string content → Mistral chat,
-// with untyped blocks → Nova, anything else → Claude.
+// Claude, textGenerationConfig → Titan Text, inputText → Titan embeddings, texts/input_type →
+// Cohere, schemaVersion/inferenceConfig → Nova, prompt → Mistral if it holds "[INST]" else Llama,
+// messages with string content → Mistral chat, with untyped blocks → Nova, anything else → Claude.
 //
 // The package must not import the pipeline code the emulators check (internal/dataset, chunk,
 // reconcile, model, pricing, s3store, dirstore), and it does no I/O.

@@ -92,6 +92,8 @@ func invokeNative(m model, obj map[string]json.RawMessage) (any, Usage, error) {
 		return cohereEmbed(obj)
 	case familyLlama:
 		return llama(obj)
+	case familyTitanText:
+		return titanText(obj)
 	default:
 		return mistral(m, obj)
 	}

@@ -26,6 +26,8 @@ var goldenCases = []struct{ name, model, invocation, body string }{
 		`{"texts":["the parcel arrived two weeks late"],"input_type":"classification","embedding_types":["int8"]}`},
 	{"llama", "meta.llama3-1-70b-instruct-v1:0", InvocationInvokeModel,
 		`{"prompt":"<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nClassify: the parcel arrived two weeks late.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n","max_gen_len":64}`},
+	{"titan-text", "amazon.titan-text-express-v1", InvocationInvokeModel,
+		`{"inputText":"User: Classify: the parcel arrived two weeks late.\nBot:","textGenerationConfig":{"maxTokenCount":64,"temperature":0}}`},
 	{"mistral-text", "mistral.mistral-small-2402-v1:0", InvocationInvokeModel,
 		`{"prompt":"<s>[INST] Classify: the parcel arrived two weeks late. [/INST]","max_tokens":64}`},
 	{"mistral-chat", "mistral.mistral-large-2407-v1:0", InvocationInvokeModel,
@@ -70,7 +72,7 @@ func FuzzInvoke(f *testing.F) {
 	}
 	models := []string{
 		"anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-micro-v1:0", "amazon.titan-embed-text-v2:0",
-		"cohere.embed-english-v3", "meta.llama3-1-8b-instruct-v1:0", "mistral.mistral-7b-instruct-v0:2",
+		"amazon.titan-text-express-v1", "cohere.embed-english-v3", "meta.llama3-1-8b-instruct-v1:0", "mistral.mistral-7b-instruct-v0:2",
 		"mistral.mistral-large-2407-v1:0", "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
 	}
 	f.Fuzz(func(t *testing.T, body string) {

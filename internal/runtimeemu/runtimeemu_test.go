@@ -73,6 +73,7 @@ func TestInvokeModelEveryFamily(t *testing.T) {
 		{"application profile arn", "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6", `{"anthropic_version":"bedrock-2023-05-31","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}`, "usage"},
 		{"nova", "us.amazon.nova-lite-v1:0", `{"schemaVersion":"messages-v1","messages":[{"role":"user","content":[{"text":"hi"}]}],"inferenceConfig":{"max_new_tokens":20}}`, "output"},
 		{"titan", "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0", `{"inputText":"hello","dimensions":256}`, "embedding"},
+		{"titan text", "amazon.titan-text-express-v1", `{"inputText":"hello","textGenerationConfig":{"maxTokenCount":20}}`, "results"},
 		{"cohere", "cohere.embed-multilingual-v3", `{"texts":["hello"],"input_type":"search_query"}`, "embeddings"},
 		{"llama", "meta.llama3-3-70b-instruct-v1:0", `{"prompt":"hello","max_gen_len":20}`, "generation"},
 		{"mistral text", "mistral.mistral-small-2402-v1:0", `{"prompt":"<s>[INST] hello [/INST]"}`, "outputs"},
