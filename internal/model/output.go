@@ -93,6 +93,11 @@ func checkObject(body []byte) error {
 	return nil
 }
 
+// UsageMembers are the top-level modelOutput members Usage reads, in any family. A caller that
+// already holds a validated body may pass Usage an object of just these members (copied
+// verbatim) and get the same answer without decoding answers or vectors.
+var UsageMembers = []string{"usage", "inputTextTokenCount", "results", "prompt_token_count", "generation_token_count"}
+
 // Usage returns the token usage one modelOutput body carries for family f. ok is false when
 // the body has none (always for Cohere Embed and Mistral). A body that is not a JSON object of
 // the family's shape returns an error.

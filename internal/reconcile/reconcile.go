@@ -328,6 +328,7 @@ func readOutput(ctx context.Context, store Store, key string, family model.Famil
 	}
 	defer rc.Close()
 	lr := newLineReader(rc)
+	var view []byte
 	for n := 1; ; n++ {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -377,7 +378,8 @@ func readOutput(ctx context.Context, store Store, key string, family model.Famil
 			sum.Duplicates++
 		}
 		st.outcome, st.err = Succeeded, nil
-		u, hasUsage, uerr := family.Usage(out.ModelOutput)
+		view = usageView(view[:0], out.ModelOutput)
+		u, hasUsage, uerr := family.Usage(view)
 		if uerr != nil || !hasUsage {
 			hasUsage = false
 			sum.WithoutUsage++
@@ -392,6 +394,46 @@ func readOutput(ctx context.Context, store Store, key string, family model.Famil
 		}
 	}
 }
+
+// usageView appends to dst an object holding only the model.UsageMembers of the validated
+// modelOutput body, so reading usage does not decode long answers or embedding vectors.
+func usageView(dst, body []byte) []byte {
+	dst = append(dst, '{')
+	i := skipSpace(body, 1)
+	for i < len(body) && body[i] == '"' {
+		keyEnd, _ := skipString(body, i)
+		key := body[i:keyEnd]
+		j := skipSpace(body, keyEnd)
+		j = skipSpace(body, j+1)
+		end, _ := skipValue(body, j, 0)
+		if isUsageMember(key) {
+			if len(dst) > 1 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, key...)
+			dst = append(dst, ':')
+			dst = append(dst, body[j:end]...)
+		}
+		i = skipSpace(body, end)
+		if i < len(body) && body[i] == ',' {
+			i = skipSpace(body, i+1)
+		}
+	}
+	return append(dst, '}')
+}
+
+// usageKeys holds the quoted member names of model.UsageMembers.
+var usageKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range model.UsageMembers {
+		m[`"`+k+`"`] = true
+	}
+	return m
+}()
+
+// isUsageMember matches the raw key token; an escaped spelling of a usage key is not matched and
+// then reads as "no usage", which falls back to the manifest.
+func isUsageMember(key []byte) bool { return usageKeys[string(key)] }
 
 func readManifest(ctx context.Context, store Store, key string, sum *Summary) *Manifest {
 	rc, err := store.Get(ctx, key)
