@@ -23,11 +23,11 @@ var _ S3API = (*s3.Client)(nil)
 // Limits are the batch inference quotas the emulator enforces. A zero field takes the default
 // from the AWS quota table (reference §5).
 type Limits struct {
-	MinRecords        int   // minimum records per job, across all files; default 100
+	MinRecords        int   // minimum records per job, across all files; default 100 (Llama 4 Scout 50)
 	MaxRecords        int   // maximum records per job, across all files; default 50,000
 	MaxRecordsPerFile int   // maximum records per input file; default 50,000
 	MaxFileBytes      int64 // maximum size of one input file; default 1 GB
-	MaxJobBytes       int64 // maximum size of all input files of a job; default 5 GB
+	MaxJobBytes       int64 // maximum size of all input files of a job; default 5 GB (Nova Pro 100 GB)
 	MaxActiveJobs     int   // per-model cap on unfinished jobs (see doc.go); default 20
 }
 
@@ -78,9 +78,6 @@ func (c Config) withDefaults() Config {
 		c.Known = fakemodel.Known
 	}
 	l := &c.Limits
-	if l.MinRecords == 0 {
-		l.MinRecords = 100
-	}
 	if l.MaxRecords == 0 {
 		l.MaxRecords = 50000
 	}
@@ -90,11 +87,26 @@ func (c Config) withDefaults() Config {
 	if l.MaxFileBytes == 0 {
 		l.MaxFileBytes = 1 << 30
 	}
-	if l.MaxJobBytes == 0 {
-		l.MaxJobBytes = 5 << 30
-	}
 	if l.MaxActiveJobs == 0 {
 		l.MaxActiveJobs = 20
 	}
 	return c
+}
+
+// limitsFor returns the limits for a job on base model, filling the two quotas whose AWS default
+// depends on the model (reference §5) when the Config left them zero.
+func (l Limits) limitsFor(base string) Limits {
+	if l.MinRecords == 0 {
+		l.MinRecords = 100
+		if base == "meta.llama4-scout-17b-instruct-v1:0" {
+			l.MinRecords = 50
+		}
+	}
+	if l.MaxJobBytes == 0 {
+		l.MaxJobBytes = 5 << 30
+		if base == "amazon.nova-pro-v1:0" {
+			l.MaxJobBytes = 100 << 30
+		}
+	}
+	return l
 }

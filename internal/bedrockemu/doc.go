@@ -49,7 +49,9 @@
 //     model; a profile id, a profile ARN and a foundation-model ARN count with their base model.
 //     Exceeding it answers ServiceQuotaExceededException on Create. Minimum and maximum record
 //     counts, file and job sizes are checked during Validating and fail the job with a message
-//     naming the file, the count and the limit.
+//     naming the file, the count and the limit. Unless Config.Limits sets them, the minimum is 50
+//     records for Llama 4 Scout and 100 otherwise, the job size 100 GB for Nova Pro and 5 GB
+//     otherwise (reference §5).
 //   - Validation reads every object under the input s3Uri whose key ends in ".jsonl" (a key ending
 //     in ".jsonl" that exists is read alone), sub-folders included; other objects are ignored; no
 //     .jsonl object fails the job. Blank lines are skipped. A line that is not a JSON object, or

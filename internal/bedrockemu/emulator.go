@@ -54,11 +54,12 @@ type Emulator struct {
 	flushing bool           // a goroutine is delivering events
 	changed  chan struct{}  // closed and replaced whenever idleness may have changed
 
-	wake chan struct{}
-	done chan struct{}
-	ctx  context.Context
-	stop context.CancelFunc
-	wg   sync.WaitGroup
+	wake      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	ctx       context.Context
+	stop      context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // New returns a running Emulator. It fails only when cfg.S3 is nil.
@@ -99,11 +100,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mux.ServeHTTP(w, r)
 }
 
-// Close stops the scheduler. Jobs stay where they are; the emulator must not be used afterwards.
+// Close stops the scheduler and waits for it; calling it again does nothing. Jobs stay where
+// they are; the emulator must not be used afterwards.
 func (e *Emulator) Close() {
-	e.stop()
-	close(e.done)
-	e.wg.Wait()
+	e.closeOnce.Do(func() {
+		e.stop()
+		close(e.done)
+		e.wg.Wait()
+	})
 }
 
 // Wait blocks until the emulator has no work it can do before the clock moves: every job is

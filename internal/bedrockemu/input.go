@@ -68,7 +68,7 @@ func (e *Emulator) readInput(j *job) string {
 	if len(files) == 0 {
 		return fmt.Sprintf("No .jsonl input files were found at %s. Input files must have the .jsonl extension.", uri)
 	}
-	lim := e.cfg.Limits
+	lim := e.cfg.Limits.limitsFor(j.quotaKey)
 	var jobBytes int64
 	for _, f := range files {
 		if f.size > lim.MaxFileBytes {

@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 )
@@ -28,6 +30,9 @@ func TestJobCompletesWithOutputAndManifest(t *testing.T) {
 
 	for _, ident := range []string{arn, jobID(arn)} {
 		j := h.job(t, ident)
+		if id, ok := awsmiddleware.GetRequestIDMetadata(j.ResultMetadata); !ok || !uuidPattern.MatchString(id) {
+			t.Fatalf("Get(%s): request id %q, want a UUID", ident, id)
+		}
 		if j.Status != types.ModelInvocationJobStatusCompleted {
 			t.Fatalf("Get(%s).Status = %s, want Completed (message %q)", ident, j.Status, aws.ToString(j.Message))
 		}
@@ -318,5 +323,32 @@ func TestTimeoutEndsJob(t *testing.T) {
 	}
 	if j.EndTime.Before(*j.JobExpirationTime) {
 		t.Fatalf("ended at %v, before the expiration time %v", j.EndTime, j.JobExpirationTime)
+	}
+}
+
+func TestPerModelMinimumRecords(t *testing.T) {
+	h := newHarness(t, nil)
+	var b strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&b, `{"recordId":"l%d","modelInput":{"prompt":"Summarize ticket %d","max_gen_len":32}}`+"\n", i, i)
+	}
+	h.put(t, "in/llama.jsonl", b.String())
+	tests := []struct {
+		model string
+		want  types.ModelInvocationJobStatus
+	}{
+		{"meta.llama4-scout-17b-instruct-v1:0", types.ModelInvocationJobStatusCompleted},
+		{"meta.llama3-70b-instruct-v1:0", types.ModelInvocationJobStatusFailed},
+	}
+	for i, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			in := createInput(fmt.Sprintf("llama-%d", i), "in/llama.jsonl", "out/")
+			in.ModelId = aws.String(tt.model)
+			arn := h.create(t, in)
+			h.wait(t)
+			if j := h.job(t, arn); j.Status != tt.want {
+				t.Fatalf("60 records on %s: status %s (%s), want %s", tt.model, j.Status, aws.ToString(j.Message), tt.want)
+			}
+		})
 	}
 }
