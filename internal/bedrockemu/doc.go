@@ -52,6 +52,9 @@
 //     naming the file, the count and the limit. Unless Config.Limits sets them, the minimum is 50
 //     records for Llama 4 Scout and 100 otherwise, the job size 100 GB for Nova Pro and 5 GB
 //     otherwise (reference §5).
+//   - Quota values (§9.11) are the mid-2025 table's, overridable through Config.Limits; there is
+//     no cap on the number of input files. Control-plane rates (§9.13) are not limited; only the
+//     create-throttle fault answers ThrottlingException.
 //   - Validation reads every object under the input s3Uri whose key ends in ".jsonl" (a key ending
 //     in ".jsonl" that exists is read alone), sub-folders included; other objects are ignored; no
 //     .jsonl object fails the job. Blank lines are skipped. A line that is not a JSON object, or
