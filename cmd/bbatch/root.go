@@ -37,5 +37,7 @@ emulators, with no AWS account.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newEmulateCmd())
+	root.AddCommand(newValidateCmd())
+	root.AddCommand(newChunkCmd())
 	return root
 }
