@@ -62,6 +62,18 @@ function walk(states, visit) {
   }
 }
 
+// Validating a definition is most of the cost, so each distinct definition is validated and
+// built once; executions of one StateMachine are independent of each other.
+const machines = new Map();
+
+function machineFor(definition) {
+  const key = JSON.stringify(definition);
+  if (!machines.has(key)) {
+    machines.set(key, new StateMachine(definition));
+  }
+  return machines.get(key);
+}
+
 async function run(job) {
   const fns = mocks();
   const overrides = { taskResourceLocalHandlers: {}, waitTimeOverrides: {}, retryIntervalOverrides: {} };
@@ -78,7 +90,7 @@ async function run(job) {
       overrides.taskResourceLocalHandlers[name] = fns[fn];
     }
   });
-  const machine = new StateMachine(job.definition);
+  const machine = machineFor(job.definition);
   try {
     const output = await machine.run(job.input, { overrides, context: job.context }).result;
     return { status: 'SUCCEEDED', output: output ?? null };
