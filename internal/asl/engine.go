@@ -104,6 +104,9 @@ func New(cfg Config) *Engine {
 		machines: map[string]*Machine{}, execs: map[string]*Execution{}, tokens: map[string]*taskToken{}}
 }
 
+// Region returns the region embedded in the ARNs the engine issues.
+func (e *Engine) Region() string { return e.cfg.Region }
+
 // Clock returns the engine's clock.
 func (e *Engine) Clock() Clock { return e.clock }
 
@@ -396,6 +399,20 @@ func (e *Engine) Executions(machineARN string) []*Execution {
 			out = append(out, e.order[i])
 		}
 	}
+	return out
+}
+
+// MapRunExecutions returns the child executions of a Distributed Map run, newest first.
+func (e *Engine) MapRunExecutions(mapRunARN string) []*Execution {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []*Execution
+	for _, x := range e.execs {
+		if x.MapRunARN == mapRunARN {
+			out = append(out, x)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].StartDate.After(out[j].StartDate) })
 	return out
 }
 
