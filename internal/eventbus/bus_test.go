@@ -119,18 +119,44 @@ func TestRoutesPipelineRules(t *testing.T) {
 	}
 }
 
-func TestS3FixtureRoutesToIntake(t *testing.T) {
-	for _, name := range []string{"s3-object-created-put.json", "s3-object-created-multipart.json"} {
+// TestFixturesRoute routes every fixture in events/ through the pipeline rules: each must reach
+// exactly the target its source names.
+func TestFixturesRoute(t *testing.T) {
+	want := map[string]string{
+		"s3-object-created-put.json":       eventrule.TargetIntake,
+		"s3-object-created-multipart.json": eventrule.TargetIntake,
+		"scheduled-event.json":             eventrule.TargetIntake,
+	}
+	names, err := filepath.Glob(filepath.Join("..", "..", "events", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range names {
+		name := filepath.Base(path)
+		target, ok := want[name]
+		if !ok && strings.HasPrefix(name, "bedrock-batch-job-state-change") {
+			target, ok = eventrule.TargetJobEvents, true
+		}
+		if !ok {
+			continue
+		}
+		delete(want, name)
 		t.Run(name, func(t *testing.T) {
 			b, recs := pipelineBus(t, faults.Spec{})
 			if err := b.Put(fixture(t, name)); err != nil {
 				t.Fatal(err)
 			}
 			b.Drain()
-			if n := len(recs[eventrule.TargetIntake].got()); n != 1 {
-				t.Fatalf("intake got %d events, want 1", n)
+			for tn, rec := range recs {
+				n := len(rec.got())
+				if (tn == target) != (n == 1) || n > 1 {
+					t.Errorf("target %s got %d events", tn, n)
+				}
 			}
 		})
+	}
+	if len(want) > 0 {
+		t.Errorf("fixtures missing: %v", want)
 	}
 }
 

@@ -403,6 +403,32 @@ func TestFolderBackendOnDisk(t *testing.T) {
 	}
 }
 
+func TestEventKeyIsNotURLEncoded(t *testing.T) {
+	for name, backend := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			var got events
+			c, _ := start(t, Config{Backend: backend(), OnEvent: got.add}, 1)
+			const key = "inbox/p 1/a+b%c=d.jsonl"
+			put(t, c, key, "x")
+			evs := got.list()
+			if len(evs) != 1 {
+				t.Fatalf("%d events", len(evs))
+			}
+			var ev ObjectCreatedEvent
+			if err := json.Unmarshal(evs[0], &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.Detail.Object.Key != key {
+				t.Errorf("event key %q, want %q", ev.Detail.Object.Key, key)
+			}
+			keys, _ := listAll(t, c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(10)})
+			if !slices.Equal(keys, []string{key}) {
+				t.Errorf("listed %q", keys)
+			}
+		})
+	}
+}
+
 func TestCreateBucketIdempotent(t *testing.T) {
 	srv := New(Config{})
 	for range 2 {
