@@ -11,7 +11,8 @@ import (
 // the error is an *Error named States.Runtime. An indefinite path (any of .*, [*], [i,j],
 // [start:end], [?(filter)], ..name) returns a []any of the selected values, possibly empty,
 // in document order (object members in key order). See the package doc for the full grammar.
-// Context paths ("$$...") are rejected here; use Resolve.
+// Context paths ("$$...") are rejected here; use Resolve. The result shares memory with doc:
+// callers treat both as read-only.
 func Get(doc any, path string) (any, error) {
 	if strings.HasPrefix(path, "$$") {
 		return nil, errorf(ErrRuntime, "Invalid path '%s' : a context path needs the context object; use Resolve", path)

@@ -11,8 +11,10 @@ import (
 // values, with nested objects and arrays processed the same way. tmpl is never modified.
 //
 // Errors are *Error: States.Runtime when a ".$" value is not a string, is neither a path nor
-// an intrinsic, selects nothing, or when a key and its ".$" twin would both produce the same
-// field; States.IntrinsicFailure from intrinsic calls. The cause names the field.
+// an intrinsic, selects nothing (cause "The JSONPath '$.x' specified for the field 'a.x.$' could
+// not be found in the input", Step Functions' wording with the dotted field name), or when a key
+// and its ".$" twin would both produce the same field; States.IntrinsicFailure from intrinsic
+// calls. The cause names the field.
 func Template(tmpl any, input, context any) (any, error) {
 	return build(tmpl, input, context, "")
 }
@@ -67,7 +69,14 @@ func dynamicValue(v any, input, context any, field string) (any, error) {
 	case IsIntrinsic(s):
 		out, err = Eval(s, input, context)
 	case strings.HasPrefix(s, "$"):
-		out, err = Resolve(s, input, context)
+		if verr := ValidatePath(s); verr != nil {
+			err = verr
+			break
+		}
+		if out, err = Resolve(s, input, context); err != nil {
+			// Step Functions' wording, without the input it appends.
+			return nil, errorf(ErrRuntime, "The JSONPath '%s' specified for the field '%s' could not be found in the input", s, field)
+		}
 	default:
 		return nil, errorf(ErrRuntime, "the value of field '%s' must be a path or an intrinsic function call, got %q", field, s)
 	}

@@ -54,8 +54,9 @@ func TestTemplateErrors(t *testing.T) {
 		{"key clash", `{"x": 1, "x.$": "$.a"}`, ErrRuntime, "field 'x' is given both", false},
 		{"bad path", `{"x.$": "$.a["}`, ErrRuntime, "field 'x.$'", false},
 		{"unknown intrinsic", `{"o": {"x.$": "States.Nope()"}}`, ErrIntrinsicFailure, "field 'o.x.$': invalid intrinsic", false},
-		{"missing path", `{"o": {"x.$": "$.b"}}`, ErrRuntime, "field 'o.x.$': Invalid path '$.b'", true},
-		{"missing context path", `{"x.$": "$$.Task.Token"}`, ErrRuntime, "'$$.Task.Token'", true},
+		{"missing path", `{"o": {"x.$": "$.b"}}`, ErrRuntime, "The JSONPath '$.b' specified for the field 'o.x.$' could not be found in the input", true},
+		{"missing context path", `{"x.$": "$$.Task.Token"}`, ErrRuntime, "The JSONPath '$$.Task.Token' specified for the field 'x.$'", true},
+		{"definite prefix of indefinite path", `{"x.$": "$.nope[*]"}`, ErrRuntime, "The JSONPath '$.nope[*]'", true},
 		{"intrinsic failure", `{"x.$": "States.ArrayGetItem($.list, 4)"}`, ErrIntrinsicFailure, "field 'x.$': States.ArrayGetItem: index 4", true},
 	}
 	for _, tc := range tests {
