@@ -18,6 +18,9 @@
 // cover the documented behaviour instead, and the cases avoid the difference:
 //   - ResultPath "$": the npm package writes the result under a member named "$" instead of
 //     replacing the input.
+//   - Negative array indexes ($.a[-1]): the npm package's JSONPath library finds nothing.
+//   - An indefinite path that selects nothing: Jayway, and so Step Functions and package expr,
+//     gives []; the npm package fails with States.Runtime.
 //   - States.StringSplit: the npm package splits on the whole delimiter string and keeps empty
 //     pieces; Step Functions splits on each delimiter character.
 //   - States.Format: the npm package accepts only string, number, boolean and null values.
