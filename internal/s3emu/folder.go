@@ -355,7 +355,7 @@ func (b *FolderBackend) PutObject(bucket, key string, meta map[string]string, in
 	if err != nil {
 		return result, err
 	}
-	if !b.bucketExistsLocked(bucket) {
+	if !b.hasBucket(bucket) {
 		return result, gofakes3.BucketNotFound(bucket)
 	}
 	tmp, err := os.CreateTemp(filepath.Join(b.root, stateDir, "tmp"), "put-*")
@@ -421,7 +421,8 @@ func (b *FolderBackend) PutObject(bucket, key string, meta map[string]string, in
 	return result, nil
 }
 
-func (b *FolderBackend) bucketExistsLocked(bucket string) bool {
+// hasBucket is bucketExists for callers not holding the lock.
+func (b *FolderBackend) hasBucket(bucket string) bool {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return b.bucketExists(bucket)

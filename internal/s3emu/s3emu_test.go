@@ -315,6 +315,23 @@ func TestS3Faults(t *testing.T) {
 			t.Errorf("codes %v, want both 500 and 503 among 20 requests", codes)
 		}
 	})
+	t.Run("same seed fails the same requests", func(t *testing.T) {
+		failures := func(seed int64) []int {
+			c, _ := start(t, Config{Faults: faults.Spec{S3Error: 0.3, Seed: seed}}, 1)
+			var failed []int
+			for i := range 40 {
+				_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(fmt.Sprint(i)), Body: strings.NewReader("x")})
+				if err != nil {
+					failed = append(failed, i)
+				}
+			}
+			return failed
+		}
+		a, b, other := failures(9), failures(9), failures(10)
+		if len(a) == 0 || len(a) == 40 || !slices.Equal(a, b) || slices.Equal(a, other) {
+			t.Errorf("seed 9 failed %v then %v; seed 10 failed %v", a, b, other)
+		}
+	})
 	t.Run("SDK retries through a fraction", func(t *testing.T) {
 		var got events
 		c, _ := start(t, Config{Faults: faults.Spec{S3Error: 0.3, Seed: 4}, OnEvent: got.add}, 10)
