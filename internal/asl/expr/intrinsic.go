@@ -282,7 +282,7 @@ scan:
 	for ; !p.eof(); p.i++ {
 		c := p.s[p.i]
 		if quote != 0 {
-			if c == '\\' {
+			if c == '\\' && p.i+1 < len(p.s) {
 				p.i++
 			} else if c == quote {
 				quote = 0

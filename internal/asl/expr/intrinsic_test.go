@@ -197,6 +197,7 @@ func TestValidate(t *testing.T) {
 		{"trailing text", `States.Array() x`, "after the closing ')'"},
 		{"missing argument", `States.Array(1, )`, "unexpected ')'"},
 		{"bad path", `States.Array($.a[)`, "bad path argument"},
+		{"path ending in an escape", `States.Array($["a\`, "bad path argument"},
 		{"bad number", `States.Array(1.2.3)`, "bad number"},
 		{"double quotes", `States.Format("x")`, `unexpected '"'`},
 		{"too deep", strings.Repeat("States.Array(", 11) + strings.Repeat(")", 11), "more than 10 nested"},
