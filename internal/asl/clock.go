@@ -63,7 +63,10 @@ func (c *ScaledClock) AfterFunc(d time.Duration, f func()) func() bool {
 // auto set, by itself: whenever every goroutine of the interpreter is blocked waiting (on a
 // timer, a task token or a child), it jumps to the next pending timer. Code outside the
 // interpreter that is about to act (for example a test goroutine that will send a task token)
-// calls Hold to keep time still until it releases.
+// calls Hold to keep time still until it releases. An AfterFunc callback that hands work to
+// another goroutine (an emulator completing a job, then an event sending the token) should
+// call Hold before returning and release once that work has reached the interpreter, or time
+// runs on past it.
 type FakeClock struct {
 	mu        sync.Mutex
 	now       time.Time

@@ -59,7 +59,6 @@ type Config struct {
 // same name.
 var (
 	ErrExecutionAlreadyExists = errors.New("execution already exists")
-	ErrExecutionDoesNotExist  = errors.New("execution does not exist")
 	ErrInvalidName            = errors.New("invalid name")
 	ErrInvalidExecutionInput  = errors.New("invalid execution input")
 	ErrInvalidToken           = errors.New("invalid task token")

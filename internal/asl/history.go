@@ -67,7 +67,7 @@ func (e Event) String() string {
 	case e.Input != "":
 		fmt.Fprintf(&b, " input=%s", clip(e.Input, 160))
 	}
-	return b.String()
+	return strings.TrimRight(b.String(), " ")
 }
 
 func clip(s string, n int) string {

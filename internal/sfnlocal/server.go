@@ -128,8 +128,6 @@ func mapEngineError(err error) *apiError {
 		return clientError("InvalidDefinition", "%s", le.Error())
 	case errors.Is(err, asl.ErrExecutionAlreadyExists):
 		return clientError("ExecutionAlreadyExists", "Execution Already Exists: %s", err)
-	case errors.Is(err, asl.ErrExecutionDoesNotExist):
-		return clientError("ExecutionDoesNotExist", "%s", err)
 	case errors.Is(err, asl.ErrInvalidName):
 		return clientError("InvalidName", "Invalid Name: %s", err)
 	case errors.Is(err, asl.ErrInvalidExecutionInput):

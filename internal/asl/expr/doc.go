@@ -69,5 +69,7 @@
 //   - States.StringSplit splits on each character of the delimiter and drops empty pieces.
 //   - States.Base64Decode accepts missing padding and rejects output that is not UTF-8.
 //   - States.Hash takes a string of at most 10,000 characters; the algorithm name is exact.
+//     Character limits count UTF-16 code units, as Java's String.length does.
+//   - States.ArrayContains and States.ArrayUnique compare numbers by value (1 equals 1.0).
 //   - States.JsonMerge with true (deep merge) is an error: Step Functions supports only shallow.
 package expr

@@ -18,6 +18,7 @@ import (
 	mrand "math/rand/v2"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -342,8 +343,14 @@ next:
 	return out, nil
 }
 
+// checkLength enforces the documented 10,000-character limit, counting characters as Java does
+// (UTF-16 code units), since Step Functions runs on Java.
 func checkLength(s string) error {
-	if n := utf8.RuneCountInString(s); n > maxEncodeChars {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	if n > maxEncodeChars {
 		return fmt.Errorf("input has %d characters, more than the limit of %d", n, maxEncodeChars)
 	}
 	return nil

@@ -127,6 +127,7 @@ func TestEvalErrors(t *testing.T) {
 	input := decode(t, intrinsicInput)
 	long := strings.Repeat("x", 10_001)
 	input.(map[string]any)["long"] = long
+	input.(map[string]any)["emoji"] = strings.Repeat("\U0001F600", 5001) // 5,001 runes, 10,002 UTF-16 units
 	tests := []struct {
 		name, call, errName, cause string
 	}{
@@ -156,6 +157,7 @@ func TestEvalErrors(t *testing.T) {
 		{"base64 decode invalid", `States.Base64Decode('***')`, ErrIntrinsicFailure, "not base64"},
 		{"base64 decode not utf8", `States.Base64Decode('/w==')`, ErrIntrinsicFailure, "not UTF-8"},
 		{"hash too long", `States.Hash($.long, 'MD5')`, ErrIntrinsicFailure, "10001 characters"},
+		{"limit counts UTF-16 units", `States.Base64Encode($.emoji)`, ErrIntrinsicFailure, "10002 characters"},
 		{"hash unknown algorithm", `States.Hash('x', 'sha-256')`, ErrIntrinsicFailure, "unsupported algorithm"},
 		{"hash not string", `States.Hash($.obj, 'MD5')`, ErrIntrinsicFailure, "must be a string"},
 		{"math add not number", `States.MathAdd('1', 2)`, ErrIntrinsicFailure, "must be an integer, got string"},
