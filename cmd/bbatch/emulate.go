@@ -37,7 +37,8 @@ answered by deterministic fake models. Any AWS SDK or the AWS CLI can use them: 
 printed on stderr at start.
 
 Every event (S3 "Object Created", Bedrock "Batch Inference Job State Change") is written to stdout
-as one JSON line, after the event faults, and POSTed to --webhook if given. It runs until
+as one JSON line and POSTed to --webhook if given, as a consumer would receive it: the event
+faults (event-drop, event-dup, event-delay) hit the Bedrock job state events. It runs until
 interrupted (Ctrl-C or SIGTERM).
 
 --faults takes a comma list of name=value: ` + strings.Join(faults.Names, ", ") + `

@@ -13,5 +13,7 @@
 // inside Bedrock (those are job-fail). Its writes still emit Object Created events, as a bucket
 // with EventBridge notifications does for Bedrock's output. The event stream (Config.Events) and
 // the webhook are bus targets like any rule's, so they show what a consumer receives: after the
-// event-drop, event-dup and event-delay faults.
+// event-drop, event-dup and event-delay faults. Those faults hit Bedrock "Batch Inference Job
+// State Change" events only, the events issue #3 and the reference (§4, best-effort delivery) call
+// lossy; S3 "Object Created" events are always delivered once, since nothing polls for them.
 package emulate

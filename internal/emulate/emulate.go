@@ -24,6 +24,7 @@ import (
 
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockemu"
 	"github.com/bedrock-batch/bedrock-batch/internal/eventbus"
+	"github.com/bedrock-batch/bedrock-batch/internal/eventrule"
 	"github.com/bedrock-batch/bedrock-batch/internal/faults"
 	"github.com/bedrock-batch/bedrock-batch/internal/runtimeemu"
 	"github.com/bedrock-batch/bedrock-batch/internal/s3emu"
@@ -62,7 +63,8 @@ type Config struct {
 	// Region and Account appear in ARNs and events; empty means DefaultRegion and the emulators'
 	// default account.
 	Region, Account string
-	// Faults are the injected failures, shared by every emulator and the bus.
+	// Faults are the injected failures, shared by every emulator and the bus. The event faults
+	// apply to Bedrock job state change events only.
 	Faults faults.Spec
 	// JobDuration is how long a batch job takes from submit to its end; 0 ends jobs at once.
 	JobDuration time.Duration
@@ -121,7 +123,7 @@ func Start(cfg Config) (*Emulator, error) {
 		}
 	}()
 
-	e.Bus = eventbus.New(eventbus.Config{Faults: cfg.Faults, Logger: cfg.Logger})
+	e.Bus = eventbus.New(eventbus.Config{Faults: cfg.Faults, FaultSources: []string{eventrule.SourceBedrock}, Logger: cfg.Logger})
 	if cfg.Events != nil {
 		if err := e.Bus.AddRule(StreamRule, matchAll, lineWriter(cfg.Events)); err != nil {
 			return nil, err

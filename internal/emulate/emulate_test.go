@@ -177,16 +177,59 @@ func TestWebhookAndFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s3c := em.S3Client()
-	if _, err := s3c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(em.Bucket), Key: aws.String("a"), Body: strings.NewReader("x")}); err != nil {
+	defer em.Close()
+	ctx := context.Background()
+	if _, err := em.S3Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(em.Bucket), Key: aws.String("in.jsonl"),
+		Body: strings.NewReader(batchInput(100))}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = em.BedrockClient().CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
+		JobName: aws.String("dup-job"),
+		ModelId: aws.String(claude),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/bedrock-batch"),
+		InputDataConfig: &bedrocktypes.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{Value: bedrocktypes.ModelInvocationJobS3InputDataConfig{
+			S3Uri: aws.String("s3://" + em.Bucket + "/in.jsonl")}},
+		OutputDataConfig: &bedrocktypes.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: bedrocktypes.ModelInvocationJobS3OutputDataConfig{
+			S3Uri: aws.String("s3://" + em.Bucket + "/out/")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := em.Bedrock.Wait(waitCtx); err != nil {
 		t.Fatal(err)
 	}
 	em.Close()
-	if n := len(stream.lines(t)); n != 2 {
-		t.Errorf("stream has %d lines, want the event twice (event-dup=1)", n)
+
+	// event-dup=1 doubles every job state event and no S3 event.
+	count := func(events []string) map[string]int {
+		n := map[string]int{}
+		for _, e := range events {
+			n[e]++
+		}
+		return n
 	}
-	if len(posted) != 2 || posted[0] != posted[1] || !strings.Contains(posted[0], `"Object Created"`) {
-		t.Errorf("webhook got %q", posted)
+	var lines []string
+	for _, ev := range stream.lines(t) {
+		b, _ := json.Marshal(ev)
+		lines = append(lines, string(b))
+	}
+	for name, events := range map[string][]string{"stream": lines, "webhook": posted} {
+		jobEvents := 0
+		for e, n := range count(events) {
+			want := 1
+			if strings.Contains(e, eventrule.DetailTypeBatchJobStateChange) {
+				want = 2
+				jobEvents++
+			}
+			if n != want {
+				t.Errorf("%s: event delivered %d times, want %d: %s", name, n, want, e)
+			}
+		}
+		if jobEvents == 0 {
+			t.Errorf("%s: no job state events", name)
+		}
 	}
 }
 

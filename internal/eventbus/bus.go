@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -53,6 +54,9 @@ func Webhook(url string, client *http.Client) Target {
 type Config struct {
 	// Faults decides drops, duplicates and delays (EventDrop, EventDup, EventDelay, Seed).
 	Faults faults.Spec
+	// FaultSources limits the faults to events of these sources (e.g. "aws.bedrock"); empty
+	// means every event.
+	FaultSources []string
 	// OnError receives every failed delivery. Nil logs it with Logger.
 	OnError func(rule string, event []byte, err error)
 	// Logger is used when OnError is nil. Nil means slog.Default().
@@ -64,8 +68,8 @@ type Stats struct {
 	Put        int // events accepted by Put
 	Unmatched  int // events no rule matched
 	Matched    int // (event, rule) pairs that matched
-	Dropped    int // matched pairs dropped by event-drop
-	Duplicated int // matched pairs delivered a second time by event-dup
+	Dropped    int // matched pairs not delivered because event-drop hit the event
+	Duplicated int // matched pairs delivered twice because event-dup hit the event
 	Delivered  int // deliveries whose target returned nil
 	Failed     int // deliveries whose target returned an error
 }
@@ -124,19 +128,25 @@ func (b *Bus) AddRule(name string, pattern []byte, target Target) error {
 }
 
 // Put routes one EventBridge event envelope. It returns once deliveries are scheduled, not done;
-// see Drain. Input that is not a JSON object is an error and nothing is delivered. The fault
-// decisions are keyed by the envelope's id (by a hash of the bytes when it has none) and the rule
-// name, so the same event always meets the same fate.
+// see Drain. Input that is not a JSON object is an error and nothing is delivered.
+//
+// The faults model a lossy source, as Bedrock's best-effort event delivery is: an event's fate
+// (dropped, duplicated, the delay of each copy) is decided once, by seed and the envelope's id (a
+// hash of the bytes when it has none), and every matching rule sees the same fate. Events whose
+// source is not in Config.FaultSources (when set) are always delivered once, at once.
 func (b *Bus) Put(event []byte) error {
 	decoded, err := decodeEvent(event)
 	if err != nil {
 		return err
 	}
-	id, _ := decoded.(map[string]any)["id"].(string)
+	env := decoded.(map[string]any)
+	id, _ := env["id"].(string)
 	if id == "" {
 		sum := sha256.Sum256(event)
 		id = hex.EncodeToString(sum[:8])
 	}
+	source, _ := env["source"].(string)
+	drop, delays := b.fate(id, source)
 	event = bytes.Clone(event)
 
 	b.mu.Lock()
@@ -146,32 +156,47 @@ func (b *Bus) Put(event []byte) error {
 	}
 	b.stats.Put++
 	matched := false
-	spec := b.cfg.Faults
 	for _, r := range b.rules {
 		if !r.pattern.Match(decoded) {
 			continue
 		}
 		matched = true
 		b.stats.Matched++
-		if spec.Hit(spec.EventDrop, "event-drop", r.name, id) {
+		if drop {
 			b.stats.Dropped++
 			continue
 		}
-		copies := 1
-		if spec.Hit(spec.EventDup, "event-dup", r.name, id) {
+		if len(delays) > 1 {
 			b.stats.Duplicated++
-			copies = 2
 		}
-		for i := range copies {
-			delay := time.Duration(spec.Roll("event-delay", r.name, id, strconv.Itoa(i)) * float64(spec.EventDelay))
+		for _, d := range delays {
 			b.inflight.Add(1)
-			go b.deliver(r, event, delay)
+			go b.deliver(r, event, d)
 		}
 	}
 	if !matched {
 		b.stats.Unmatched++
 	}
 	return nil
+}
+
+// fate decides whether the event is dropped and otherwise the delay of each copy delivered.
+func (b *Bus) fate(id, source string) (drop bool, delays []time.Duration) {
+	spec := b.cfg.Faults
+	if len(b.cfg.FaultSources) > 0 && !slices.Contains(b.cfg.FaultSources, source) {
+		return false, []time.Duration{0}
+	}
+	if spec.Hit(spec.EventDrop, "event-drop", id) {
+		return true, nil
+	}
+	copies := 1
+	if spec.Hit(spec.EventDup, "event-dup", id) {
+		copies = 2
+	}
+	for i := range copies {
+		delays = append(delays, time.Duration(spec.Roll("event-delay", id, strconv.Itoa(i))*float64(spec.EventDelay)))
+	}
+	return false, delays
 }
 
 func (b *Bus) deliver(r rule, event []byte, delay time.Duration) {

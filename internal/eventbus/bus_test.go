@@ -226,6 +226,43 @@ func TestFaults(t *testing.T) {
 			}
 		}
 	})
+	t.Run("faults limited to other sources", func(t *testing.T) {
+		b := New(Config{Faults: faults.Spec{EventDrop: 1}, FaultSources: []string{"aws.s3"}})
+		defer b.Close()
+		rec := &recorder{}
+		if err := b.AddRule("jobs", eventrule.BatchJobStateChange().JSON(), rec.target); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Put(jobEvent("x", "Completed")); err != nil {
+			t.Fatal(err)
+		}
+		b.Drain()
+		if len(rec.got()) != 1 {
+			t.Fatalf("bedrock event dropped by a fault limited to aws.s3")
+		}
+	})
+	t.Run("every rule sees the same fate", func(t *testing.T) {
+		b := New(Config{Faults: faults.Spec{EventDrop: 0.5, Seed: 2}})
+		defer b.Close()
+		first, second := &recorder{}, &recorder{}
+		for name, rec := range map[string]*recorder{"first": first, "second": second} {
+			if err := b.AddRule(name, eventrule.BatchJobStateChange().JSON(), rec.target); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 50 {
+			if err := b.Put(jobEvent(fmt.Sprintf("id-%03d", i), "Completed")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.Drain()
+		a, c := ids(first.got()), ids(second.got())
+		slices.Sort(a)
+		slices.Sort(c)
+		if !slices.Equal(a, c) || len(a) == 0 || len(a) == 50 {
+			t.Fatalf("rules received different or degenerate sets: %v and %v", a, c)
+		}
+	})
 	t.Run("delay reorders and loses nothing", func(t *testing.T) {
 		got, st := run(faults.Spec{EventDelay: 200 * time.Millisecond, Seed: 3})
 		order := ids(got)

@@ -5,8 +5,10 @@
 // functions or HTTP webhooks.
 //
 // It injects the event faults of internal/faults at delivery, deterministically by seed and event
-// id: event-drop (never delivered), event-dup (delivered twice) and event-delay (each delivery
-// waits a random time up to the bound, so events reorder). Delivery is asynchronous, like
+// id, optionally only for some sources: event-drop (never delivered), event-dup (delivered twice)
+// and event-delay (each copy waits a random time up to the bound, so events reorder). The fate is
+// the event's, not the rule's: every matching rule sees the same drop, duplicate and delays, as
+// when the source itself loses or repeats an event. Delivery is asynchronous, like
 // EventBridge's; Drain waits for every delivery in flight. Unlike EventBridge it does not retry a
 // target that fails: the error goes to Config.OnError.
 //
