@@ -39,5 +39,6 @@ emulators, with no AWS account.`,
 	root.AddCommand(newEmulateCmd())
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newChunkCmd())
+	root.AddCommand(newEstimateCmd())
 	return root
 }
