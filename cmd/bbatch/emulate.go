@@ -101,6 +101,10 @@ interrupted (Ctrl-C or SIGTERM).
 			case err := <-em.Err():
 				return fmt.Errorf("emulator stopped: %w", err)
 			}
+			em.Close()
+			st := em.Bus.Stats()
+			fmt.Fprintf(errw, "# stopped; events: %d emitted, %d dropped, %d duplicated, %d delivery errors\n",
+				st.Put, st.Dropped, st.Duplicated, st.Failed)
 			return nil
 		},
 	}

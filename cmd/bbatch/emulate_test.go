@@ -88,6 +88,9 @@ func TestEmulateCommand(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("emulate: %v", err)
 	}
+	if !strings.Contains(stderr.String(), "# stopped; events: 1 emitted") {
+		t.Errorf("no shutdown summary on stderr:\n%s", stderr.String())
+	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	if len(lines) != 1 {
 		t.Fatalf("stdout has %d lines, want one event:\n%s", len(lines), stdout.String())

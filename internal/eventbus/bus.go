@@ -68,8 +68,8 @@ type Stats struct {
 	Put        int // events accepted by Put
 	Unmatched  int // events no rule matched
 	Matched    int // (event, rule) pairs that matched
-	Dropped    int // matched pairs not delivered because event-drop hit the event
-	Duplicated int // matched pairs delivered twice because event-dup hit the event
+	Dropped    int // matched events not delivered because event-drop hit them
+	Duplicated int // matched events delivered twice because event-dup hit them
 	Delivered  int // deliveries whose target returned nil
 	Failed     int // deliveries whose target returned an error
 }
@@ -162,20 +162,18 @@ func (b *Bus) Put(event []byte) error {
 		}
 		matched = true
 		b.stats.Matched++
-		if drop {
-			b.stats.Dropped++
-			continue
-		}
-		if len(delays) > 1 {
-			b.stats.Duplicated++
-		}
 		for _, d := range delays {
 			b.inflight.Add(1)
 			go b.deliver(r, event, d)
 		}
 	}
-	if !matched {
+	switch {
+	case !matched:
 		b.stats.Unmatched++
+	case drop:
+		b.stats.Dropped++
+	case len(delays) > 1:
+		b.stats.Duplicated++
 	}
 	return nil
 }
