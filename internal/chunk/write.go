@@ -1,7 +1,6 @@
 package chunk
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -79,20 +78,19 @@ var errStoreStopped = errors.New("store returned before reading the whole body")
 // pipePut streams what is written to it into one store key.
 type pipePut struct {
 	key  string
-	pw   *io.PipeWriter
-	bw   *bufio.Writer
+	bw   *bufPipe
 	done chan error
 }
 
 func startPut(ctx context.Context, store Store, key string, bufSize int) *pipePut {
-	pr, pw := io.Pipe()
-	p := &pipePut{key: key, pw: pw, bw: bufio.NewWriterSize(pw, bufSize), done: make(chan error, 1)}
+	bp := newBufPipe(bufSize, 2)
+	p := &pipePut{key: key, bw: bp, done: make(chan error, 1)}
 	go func() {
-		err := store.Put(ctx, key, pr)
+		err := store.Put(ctx, key, bp)
 		if err == nil {
 			err = errStoreStopped
 		}
-		pr.CloseWithError(err)
+		bp.CloseRead(err)
 		p.done <- err
 	}()
 	return p
@@ -100,8 +98,7 @@ func startPut(ctx context.Context, store Store, key string, bufSize int) *pipePu
 
 // finish completes the body and waits for the store.
 func (p *pipePut) finish() error {
-	err := p.bw.Flush()
-	p.pw.CloseWithError(err)
+	err := p.bw.CloseWithError(nil)
 	putErr := <-p.done
 	if err != nil {
 		return fmt.Errorf("write %s: %w", p.key, err)
@@ -114,7 +111,7 @@ func (p *pipePut) finish() error {
 
 // abort stops the put; nothing is left at the key by stores that write atomically.
 func (p *pipePut) abort(cause error) {
-	p.pw.CloseWithError(cause)
+	p.bw.CloseWithError(cause)
 	<-p.done
 }
 
@@ -157,8 +154,9 @@ func (w *writer) replay(x *dataset.Index, open func() (io.ReadCloser, error)) (e
 		if err != nil {
 			return fmt.Errorf("encode reject: %w", err)
 		}
-		rw.Write(b)
-		return rw.WriteByte('\n')
+		b = append(b, '\n')
+		_, err = rw.Write(b)
+		return err
 	})
 	if err == nil && w.input != nil {
 		err = w.closeFolder()

@@ -10,7 +10,7 @@ import (
 
 // defaultBlockSize is how much of the source one block holds; lines are never split across
 // blocks, so a block grows only for a line longer than this.
-const defaultBlockSize = 4 << 20
+const defaultBlockSize = 1 << 20
 
 // block is a run of whole lines of the source, or a marker for one over-long line.
 type block struct {
@@ -20,6 +20,7 @@ type block struct {
 	firstLine int64  // line number of the first line in data
 	lines     int64  // lines in data (1 for a long-line marker)
 	longLine  int64  // above zero: this block stands for one line of at least this many bytes
+	res       blockResult // Scan's validation of the block, reused with the block
 }
 
 // blockReader cuts a source into blocks of whole lines. Memory is a few blocks plus the longest

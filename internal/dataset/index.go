@@ -75,15 +75,15 @@ func (x *Index) merge(b *block, res *blockResult) error {
 }
 
 // finish finds duplicate recordIds. Hashes are checked in partitions by their top bits, so the
-// transient map holds at most about 2^18 entries (a few MB) until there are more than 2^24
-// records, after which partitions grow by 1/64 of the records.
+// transient map holds about 2^16 entries (about 2 MB) until there are more than 2^22 records,
+// after which partitions grow by 1/64 of the records (0.3 bytes a record).
 func (x *Index) finish() error {
 	parts, shift := 1, uint(64)
-	for parts < 64 && int64(parts)<<18 < x.nCand {
+	for parts < 64 && int64(parts)<<16 < x.nCand {
 		parts *= 2
 		shift--
 	}
-	seen := make(map[uint64]int64, min(x.nCand/int64(parts)+1, 1<<18))
+	seen := make(map[uint64]int64, min(x.nCand/int64(parts)+1, 1<<16))
 	for p := range parts {
 		clear(seen)
 		var ord int64

@@ -94,7 +94,6 @@ type blockResult struct {
 
 type job struct {
 	b    *block
-	res  *blockResult
 	done chan struct{}
 }
 
@@ -114,7 +113,7 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 	}
 	defer closeSrc()
 	x := newIndex(opts)
-	nblocks := 2*opts.Workers + 2
+	nblocks := 3*opts.Workers + 2
 	br := newBlockReader(r, opts.MaxLineBytes, opts.blockSize, nblocks)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -133,7 +132,7 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 				}
 				return
 			}
-			j := job{b: b, res: &blockResult{}, done: make(chan struct{})}
+			j := job{b: b, done: make(chan struct{})}
 			select {
 			case order <- j:
 			case <-ctx.Done():
@@ -145,7 +144,7 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 	for range opts.Workers {
 		go func() {
 			for j := range work {
-				checkBlock(j.b, j.res, opts)
+				checkBlock(j.b, &j.b.res, opts)
 				close(j.done)
 			}
 		}()
@@ -157,7 +156,7 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 			firstErr = ctx.Err()
 		}
 		if firstErr == nil {
-			firstErr = x.merge(j.b, j.res)
+			firstErr = x.merge(j.b, &j.b.res)
 		}
 		br.recycle(j.b)
 		if firstErr != nil {
@@ -194,7 +193,7 @@ func isBlank(l []byte) bool {
 
 // checkBlock validates every line of b. It runs on worker goroutines.
 func checkBlock(b *block, res *blockResult, opts Options) {
-	res.recs = res.recs[:0]
+	res.recs, res.rejects, res.blank, res.crc = res.recs[:0], res.rejects[:0], 0, 0
 	line := b.firstLine
 	if b.longLine > 0 {
 		res.rejects = append(res.rejects, Reject{Source: opts.Source, Line: line,

@@ -234,7 +234,7 @@ const (
 func special(x uint64) uint64 {
 	q := x ^ (lsb * '"')
 	s := x ^ (lsb * '\\')
-	return ((q - lsb) &^ q & msb) | ((s - lsb) &^ s & msb) | ((x - lsb*0x20) &^ x & msb) | (x & msb)
+	return (((q - lsb) &^ q) | ((s - lsb) &^ s) | (x - lsb*0x20) | x) & msb
 }
 
 // str checks a string starting at the opening quote and leaves p.i after the closing quote.
@@ -245,6 +245,18 @@ func (p *parser) str() bool {
 	b := p.b
 	i := p.i
 	for {
+		for i+16 <= len(b) {
+			m := special(binary.LittleEndian.Uint64(b[i:]))
+			m2 := special(binary.LittleEndian.Uint64(b[i+8:]))
+			if m|m2 != 0 {
+				if m == 0 {
+					i, m = i+8, m2
+				}
+				i += bits.TrailingZeros64(m) >> 3
+				goto found
+			}
+			i += 16
+		}
 		for i+8 <= len(b) {
 			m := special(binary.LittleEndian.Uint64(b[i:]))
 			if m != 0 {
@@ -253,6 +265,7 @@ func (p *parser) str() bool {
 			}
 			i += 8
 		}
+	found:
 		if i >= len(b) {
 			p.i = i
 			return p.unexpected("'\"' closing the string")

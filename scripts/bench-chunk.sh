@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# bench-chunk.sh: time `bbatch chunk` (validate + dedupe + split into Bedrock job folders) against
+# `split -l 50000` on the same generated dataset in the same run, and report peak memory.
+#
+#   RECORDS=1000000 ./scripts/bench-chunk.sh     # default; about 1.3 GB of Claude-style records
+#   RECORDS=200000  ./scripts/bench-chunk.sh     # quick run
+#   MEMCHECK=0 ...                               # skip the second, smaller run that measures
+#                                                # memory growth per record
+#
+# Targets (issue #2): chunk wall time at most 1.6x split's; peak RSS under 128 MB and growing by
+# at most 16 bytes per extra record. Files go to $BENCH_DIR (default .bench/, git-ignored); the
+# dataset is kept between runs, the outputs are removed.
+set -euo pipefail
+
+RECORDS=${RECORDS:-1000000}
+MEMCHECK=${MEMCHECK:-1}
+BENCH_DIR=${BENCH_DIR:-.bench}
+cd "$(dirname "$0")/.."
+
+if ! [ -x /usr/bin/time ]; then
+	echo "installing GNU time for peak-memory measurement" >&2
+	if [ "$(id -u)" = 0 ]; then apt-get install -y time >&2; else sudo apt-get install -y time >&2; fi
+fi
+
+mkdir -p "$BENCH_DIR"
+go build -o "$BENCH_DIR/bbatch" ./cmd/bbatch
+go build -o "$BENCH_DIR/gendata" ./scripts/gendata
+
+data="$BENCH_DIR/data-$RECORDS.jsonl"
+if ! [ -s "$data" ]; then
+	echo "generating $RECORDS records into $data" >&2
+	"$BENCH_DIR/gendata" -n "$RECORDS" >"$data.tmp"
+	mv "$data.tmp" "$data"
+fi
+bytes=$(stat -c %s "$data")
+cat "$data" >/dev/null # same page-cache state for both tools
+
+# measure NAME CMD...: runs CMD under GNU time, sets $wall (s), $cpu (user+sys s) and $rss (KB). Exit 2 from
+# bbatch (some lines rejected) is not a failure here.
+measure() {
+	local name=$1
+	shift
+	local tf="$BENCH_DIR/$name.time"
+	/usr/bin/time -f '%e %M %U %S' -o "$tf" "$@" >"$BENCH_DIR/$name.out" 2>&1 || {
+		code=$?
+		if [ "$code" != 2 ]; then
+			cat "$BENCH_DIR/$name.out" >&2
+			exit "$code"
+		fi
+	}
+	read -r wall rss user sys <"$tf"
+	cpu=$(awk "BEGIN { print $user + $sys }")
+}
+
+rm -rf "$BENCH_DIR/split" "$BENCH_DIR/chunks"
+mkdir -p "$BENCH_DIR/split"
+measure split split -l 50000 "$data" "$BENCH_DIR/split/x"
+split_wall=$wall split_rss=$rss split_cpu=$cpu
+rm -rf "$BENCH_DIR/split"
+
+measure chunk "$BENCH_DIR/bbatch" chunk "$data" --out "$BENCH_DIR/chunks"
+chunk_wall=$wall chunk_rss=$rss chunk_cpu=$cpu
+jobs=$(ls -d "$BENCH_DIR/chunks"/c* | wc -l)
+rm -rf "$BENCH_DIR/chunks"
+
+# calc EXPR: floating-point arithmetic without bc.
+calc() { awk "BEGIN { print $1 }"; }
+
+printf 'dataset:           %d records, %d bytes (%s)\n' "$RECORDS" "$bytes" "$data"
+printf 'split -l 50000:    %6.2f s wall  %6.2f s CPU   peak RSS %7.1f MB\n' "$split_wall" "$split_cpu" "$(calc "$split_rss/1024")"
+printf 'bbatch chunk:      %6.2f s wall  %6.2f s CPU   peak RSS %7.1f MB   (%d job folders)\n' "$chunk_wall" "$chunk_cpu" "$(calc "$chunk_rss/1024")" "$jobs"
+printf 'ratio chunk/split: %.2f   (target <= 1.6)\n' "$(calc "$chunk_wall/$split_wall")"
+printf 'throughput:        %.0f MB/s wall, %.0f MB per CPU-second\n' "$(calc "$bytes/$chunk_wall/1000000")" "$(calc "$bytes/$chunk_cpu/1000000")"
+printf 'load average:      %s (other work on this machine inflates wall times)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "$MEMCHECK" = 1 ]; then
+	small=$((RECORDS / 5))
+	sdata="$BENCH_DIR/data-$RECORDS-head-$small.jsonl"
+	head -n "$small" "$data" >"$sdata"
+	measure chunk-small "$BENCH_DIR/bbatch" chunk "$sdata" --out "$BENCH_DIR/chunks-small"
+	rm -rf "$BENCH_DIR/chunks-small" "$sdata"
+	printf 'memory growth:     %.1f bytes per extra record (peak %.1f MB at %d records; target <= 16)\n' \
+		"$(calc "($chunk_rss - $rss) * 1024 / ($RECORDS - $small)")" "$(calc "$rss/1024")" "$small"
+fi
