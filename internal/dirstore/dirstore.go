@@ -2,6 +2,8 @@ package dirstore
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -110,6 +112,22 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get %s: key names a folder: %w", key, fs.ErrNotExist)
 	}
 	return f, nil
+}
+
+// Stat returns the object's size and an ETag: the hex MD5 of its content, as S3 gives for
+// objects put in one part. A missing key returns an error wrapping fs.ErrNotExist.
+func (s *Store) Stat(ctx context.Context, key string) (size int64, etag string, err error) {
+	rc, err := s.Get(ctx, key)
+	if err != nil {
+		return 0, "", fmt.Errorf("stat: %w", err)
+	}
+	defer rc.Close()
+	h := md5.New()
+	n, err := io.Copy(h, rc)
+	if err != nil {
+		return 0, "", fmt.Errorf("stat %s: %w", key, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // List returns every key that starts with prefix, sorted by byte order. The prefix is a plain

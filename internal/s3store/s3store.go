@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
@@ -117,6 +118,19 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get %s: %w", s.URI(key), err)
 	}
 	return out.Body, nil
+}
+
+// Stat returns the object's size and ETag (without quotes). A missing key returns an error
+// wrapping fs.ErrNotExist.
+func (s *Store) Stat(ctx context.Context, key string) (size int64, etag string, err error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		if isNotFound(err) {
+			return 0, "", fmt.Errorf("stat %s: %w (%w)", s.URI(key), fs.ErrNotExist, err)
+		}
+		return 0, "", fmt.Errorf("stat %s: %w", s.URI(key), err)
+	}
+	return aws.ToInt64(out.ContentLength), strings.Trim(aws.ToString(out.ETag), `"`), nil
 }
 
 // List returns every key under prefix (a plain string prefix), sorted by byte order, reading all

@@ -30,6 +30,7 @@ type blobStore interface {
 	Put(ctx context.Context, key string, body io.Reader) error
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
 	List(ctx context.Context, prefix string) ([]string, error)
+	Stat(ctx context.Context, key string) (size int64, etag string, err error)
 }
 
 var (
@@ -130,6 +131,18 @@ func TestContract(t *testing.T) {
 				put(t, s, "runs/r1/c00001/input.jsonl", body)
 				if got := get(t, s, "runs/r1/c00001/input.jsonl"); got != body {
 					t.Fatalf("got %q, want %q", got, body)
+				}
+			})
+			t.Run("stat gives size and content etag", func(t *testing.T) {
+				s := sc.new(t)
+				put(t, s, "inbox/p/a.jsonl", "hello\n")
+				size, etag, err := s.Stat(context.Background(), "inbox/p/a.jsonl")
+				// S3's ETag of a single-part object is the MD5 of its content.
+				if err != nil || size != 6 || etag != "b1946ac92492d2347c6235b4d2611184" {
+					t.Fatalf("Stat = %d, %q, %v", size, etag, err)
+				}
+				if _, _, err := s.Stat(context.Background(), "inbox/p/missing.jsonl"); !errors.Is(err, fs.ErrNotExist) {
+					t.Fatalf("Stat of a missing key: %v, want fs.ErrNotExist", err)
 				}
 			})
 			t.Run("empty body", func(t *testing.T) {
