@@ -77,6 +77,9 @@
 //   - A handler's error becomes a function error whose name follows aws-lambda-go (ErrorTypeName)
 //     and whose cause is the {"errorMessage","errorType"} payload; a panic likewise.
 //
+// S3: ItemReader and ResultWriter go through the ObjectStore interface; S3Store implements it
+// over an aws-sdk-go-v2 S3 client.
+//
 // Time: the Clock interface. FakeClock with auto advance jumps to the next timer whenever every
 // interpreter goroutine is waiting, so hours of waits, retries and heartbeats run in
 // milliseconds; ScaledClock runs the wall clock faster.

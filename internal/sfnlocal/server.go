@@ -264,8 +264,10 @@ func (s *Server) describeExecution(in *executionInput) (any, error) {
 		out["output"] = snap.Output
 		out["outputDetails"] = map[string]bool{"included": true}
 	}
-	if snap.Status != asl.StatusRunning && snap.Status != asl.StatusSucceeded {
+	if snap.Error != "" {
 		out["error"] = snap.Error
+	}
+	if snap.Cause != "" {
 		out["cause"] = snap.Cause
 	}
 	if x.MapRunARN != "" {
