@@ -390,6 +390,12 @@ func checkStep(s segment, v any, before []segment, strictMissing bool) error {
 		if _, ok := v.([]any); !ok {
 			return fmt.Errorf("%s can only be applied to arrays, found %s at %s", s, typeName(v), normalized(before))
 		}
+	case segFilter:
+		switch v.(type) {
+		case []any, map[string]any:
+		default:
+			return fmt.Errorf("a filter cannot be applied to %s at %s", typeName(v), normalized(before))
+		}
 	}
 	return nil
 }

@@ -66,6 +66,8 @@ func TestGet(t *testing.T) {
 		{"filter on object tests the object", "$.store.bicycle[?(@.color == 'red')].price", `[19.95]`},
 		{"filter no match", "$.store.book[?(@.price > 100)]", `[]`},
 		{"indefinite missing leaf is empty", "$.nums[*].x", `[]`},
+		{"wildcard on a scalar is empty", "$.text.*", `[]`},
+		{"filter below an indefinite step skips scalars", "$.nums[*][?(@ > 1)]", `[]`},
 		{"deep scan no match", "$..nothing", `[]`},
 	}
 	for _, tc := range tests {
@@ -92,6 +94,7 @@ func TestGetErrors(t *testing.T) {
 		{"index out of range", "$.nums[9]", "No results for path: $['nums'][9]"},
 		{"index on object", "$.store[0]", "can only be applied to arrays"},
 		{"wildcard under missing member", "$.nope[*]", "missing property in path $['nope']"},
+		{"filter on a string", "$.text[?(@ == 1)]", "a filter cannot be applied to string at $['text']"},
 		{"no dollar", "a.b", "must start with '$'"},
 		{"trailing dot", "$.a.", "path ends with '.'"},
 		{"unclosed bracket", "$.a[0", "expected ']'"},
