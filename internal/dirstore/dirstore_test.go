@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,6 +89,9 @@ func TestFileFolderClash(t *testing.T) {
 	}
 	if err := s.Put(context.Background(), "a/b", strings.NewReader("x")); err == nil {
 		t.Fatal("put a/b over file a succeeded, want an error")
+	}
+	if _, err := s.Get(context.Background(), "a/b"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("get a/b under file a: err = %v, want fs.ErrNotExist", err)
 	}
 	keys, err := s.List(context.Background(), "a/")
 	if err != nil || len(keys) != 0 {

@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -129,5 +130,39 @@ func TestParseOutputRejects(t *testing.T) {
 func TestUsageAdd(t *testing.T) {
 	if got := (model.Usage{1, 2}).Add(model.Usage{10, 20}); got != (model.Usage{11, 22}) {
 		t.Fatalf("Add = %+v", got)
+	}
+}
+
+// TestUsageMembers checks the promise callers such as the reconciler rely on: Usage of a body cut
+// down to UsageMembers equals Usage of the whole body.
+func TestUsageMembers(t *testing.T) {
+	bodies := map[model.Family]string{
+		model.Claude:      `{"content":[{"type":"text","text":"x"}],"usage":{"input_tokens":3,"output_tokens":1}}`,
+		model.Nova:        `{"output":{"message":{"content":[{"text":"x"}]}},"usage":{"inputTokens":2,"outputTokens":1}}`,
+		model.TitanEmbed:  `{"embedding":[1,2],"inputTextTokenCount":7}`,
+		model.TitanText:   `{"inputTextTokenCount":1,"results":[{"tokenCount":2,"outputText":"y"}]}`,
+		model.Llama:       `{"generation":"x","prompt_token_count":2,"generation_token_count":1}`,
+		model.CohereEmbed: `{"embeddings":[[1]]}`,
+		model.Mistral:     `{"outputs":[{"text":"x"}]}`,
+	}
+	for f, body := range bodies {
+		t.Run(string(f), func(t *testing.T) {
+			var all map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(body), &all); err != nil {
+				t.Fatal(err)
+			}
+			cut := map[string]json.RawMessage{}
+			for _, k := range model.UsageMembers {
+				if v, ok := all[k]; ok {
+					cut[k] = v
+				}
+			}
+			small, _ := json.Marshal(cut)
+			u1, ok1, err1 := f.Usage([]byte(body))
+			u2, ok2, err2 := f.Usage(small)
+			if u1 != u2 || ok1 != ok2 || err1 != nil || err2 != nil {
+				t.Fatalf("whole body %+v %v %v, cut body %+v %v %v", u1, ok1, err1, u2, ok2, err2)
+			}
+		})
 	}
 }

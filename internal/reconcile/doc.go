@@ -13,8 +13,8 @@
 // permanent errors.
 //
 // Results stream to a Sink, so memory holds the chunk's ids and the failed records' errors but
-// never the outputs: joining 50,000 records takes tens of milliseconds and a few MB (see
-// BenchmarkReconcile50k).
+// never the outputs: joining a 50,000-record job takes about a third of a second of CPU and under
+// 20 MB of heap (BenchmarkReconcile50k).
 //
 // Tokens come from each record's modelOutput (internal/model) when the family carries per-record
 // usage, otherwise from the manifest's totals.

@@ -508,14 +508,16 @@ func emitUnanswered(ctx context.Context, store Store, key string, entries []entr
 var errLineTooLong = errors.New("line too long")
 
 // lineReader reads lines without their "\n" or "\r\n", reusing one buffer; a line longer than
-// maxLine is skipped whole and reported as errLineTooLong.
+// max bytes is skipped whole and reported as errLineTooLong. A whitespace-only line reads as
+// empty.
 type lineReader struct {
 	br  *bufio.Reader
 	buf []byte
+	max int
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 256<<10)}
+	return &lineReader{br: bufio.NewReaderSize(r, 256<<10), max: maxLine}
 }
 
 func (l *lineReader) next() ([]byte, error) {
@@ -524,7 +526,7 @@ func (l *lineReader) next() ([]byte, error) {
 	for {
 		chunk, err := l.br.ReadSlice('\n')
 		if !tooLong {
-			if len(l.buf)+len(chunk) > maxLine+2 {
+			if len(l.buf)+len(chunk) > l.max+2 {
 				tooLong, l.buf = true, l.buf[:0]
 			} else {
 				l.buf = append(l.buf, chunk...)

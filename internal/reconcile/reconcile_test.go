@@ -376,3 +376,45 @@ func TestOutcome(t *testing.T) {
 		}
 	}
 }
+
+func TestReconcileTokensPerFamily(t *testing.T) {
+	cases := []struct {
+		family model.Family
+		output string
+		want   model.Usage
+	}{
+		{model.Claude, `{"content":[{"type":"text","text":"x"}],"usage":{"input_tokens":11,"output_tokens":2}}`, model.Usage{InputTokens: 11, OutputTokens: 2}},
+		{model.Nova, `{"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":"end_turn","usage":{"inputTokens":5,"outputTokens":3,"totalTokens":8}}`, model.Usage{InputTokens: 5, OutputTokens: 3}},
+		{model.Converse, `{"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"usage":{"inputTokens":6,"outputTokens":4,"totalTokens":10},"metrics":{"latencyMs":120}}`, model.Usage{InputTokens: 6, OutputTokens: 4}},
+		{model.TitanEmbed, `{"embedding":[0.1,0.2,0.3],"embeddingsByType":{"float":[0.1,0.2,0.3]},"inputTextTokenCount":9}`, model.Usage{InputTokens: 9}},
+		{model.TitanText, `{"inputTextTokenCount":4,"results":[{"tokenCount":7,"outputText":"y","completionReason":"FINISH"}]}`, model.Usage{InputTokens: 4, OutputTokens: 7}},
+		{model.Llama, `{"generation":"y","prompt_token_count":8,"generation_token_count":5,"stop_reason":"stop"}`, model.Usage{InputTokens: 8, OutputTokens: 5}},
+		{model.Auto, `{"content":[{"type":"text","text":"x"}],"usage":{"input_tokens":12,"output_tokens":1}}`, model.Usage{InputTokens: 12, OutputTokens: 1}},
+	}
+	for _, c := range cases {
+		t.Run(string(c.family), func(t *testing.T) {
+			store := dirstore.New(t.TempDir())
+			writeChunk(t, store, ids(2))
+			put(t, store, outPrefix+"input.jsonl.out", fmt.Sprintf(`{"recordId":"r1","modelOutput":%s}`+"\n"+`{"recordId":"r2","modelOutput":%s}`+"\n", c.output, c.output))
+			var perRecord []model.Usage
+			sum, err := reconcile.Reconcile(context.Background(), store,
+				reconcile.Job{ChunkPrefix: chunkPrefix, OutputPrefix: outPrefix, Status: reconcile.StatusCompleted, Family: c.family},
+				func(r *reconcile.Record) error {
+					if !r.HasUsage {
+						t.Errorf("record %s has no usage", r.ID)
+					}
+					perRecord = append(perRecord, r.Usage)
+					return nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Tokens != c.want.Add(c.want) || sum.TokenSource != reconcile.TokensFromRecords || sum.WithoutUsage != 0 {
+				t.Fatalf("tokens %+v from %s (%d without usage), want twice %+v from records", sum.Tokens, sum.TokenSource, sum.WithoutUsage, c.want)
+			}
+			if len(perRecord) != 2 || perRecord[0] != c.want {
+				t.Fatalf("per-record usage = %+v", perRecord)
+			}
+		})
+	}
+}
