@@ -49,10 +49,11 @@ var ErrCorruptChunk = errors.New("corrupt chunk")
 
 // Job says what to reconcile.
 type Job struct {
-	// ChunkPrefix is the chunk folder holding input.jsonl and records.jsonl, ending in "/".
+	// ChunkPrefix is the chunk folder holding input.jsonl and records.jsonl ("/" is added when
+	// missing).
 	ChunkPrefix string
-	// OutputPrefix is the job's output folder, <outputDataConfig.s3Uri key>/<jobId>/, ending in
-	// "/". Empty when no job ran (every record is then missing).
+	// OutputPrefix is the job's output folder, <outputDataConfig.s3Uri key>/<jobId>/ ("/" is
+	// added when missing). Empty when no job ran (every record is then missing).
 	OutputPrefix string
 	// Status is the job's terminal status. Every status reads whatever outputs exist: Completed
 	// and PartiallyCompleted should have them; Failed, Stopped and Expired may have some.
@@ -213,6 +214,7 @@ func Reconcile(ctx context.Context, store Store, job Job, sink Sink) (Summary, e
 	default:
 		return sum, fmt.Errorf("reconcile %s: status %q: %w", job.ChunkPrefix, job.Status, ErrNotTerminal)
 	}
+	job.ChunkPrefix, job.OutputPrefix = folder(job.ChunkPrefix), folder(job.OutputPrefix)
 	if _, err := model.ParseFamily(string(job.Family)); err != nil {
 		return sum, fmt.Errorf("reconcile %s: %w", job.ChunkPrefix, err)
 	}
@@ -285,6 +287,15 @@ func Reconcile(ctx context.Context, store Store, job Job, sink Sink) (Summary, e
 		}
 	}
 	return sum, nil
+}
+
+// folder adds the trailing "/" a non-empty key prefix needs to name a folder, so "out/abc" does
+// not also list "out/abcd/".
+func folder(prefix string) string {
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		return prefix + "/"
+	}
+	return prefix
 }
 
 func readSidecar(ctx context.Context, store Store, key string) ([]entry, map[string]int32, error) {

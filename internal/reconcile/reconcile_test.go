@@ -418,3 +418,20 @@ func TestReconcileTokensPerFamily(t *testing.T) {
 		})
 	}
 }
+
+func TestReconcilePrefixesWithoutSlash(t *testing.T) {
+	store := dirstore.New(t.TempDir())
+	writeChunk(t, store, ids(2))
+	put(t, store, outPrefix+"input.jsonl.out", success("r1", 1, 1)+"\n")
+	// A sibling job folder whose name extends this one's must not be read.
+	put(t, store, strings.TrimSuffix(outPrefix, "/")+"x/input.jsonl.out", success("r2", 1, 1)+"\n")
+	got := newSeen(t)
+	sum, err := reconcile.Reconcile(context.Background(), store, reconcile.Job{ChunkPrefix: strings.TrimSuffix(chunkPrefix, "/"),
+		OutputPrefix: strings.TrimSuffix(outPrefix, "/"), Status: reconcile.StatusCompleted, Family: model.Claude}, got.sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Succeeded != 1 || sum.Missing != 1 || len(sum.OutputFiles) != 1 {
+		t.Fatalf("summary = %+v", sum)
+	}
+}
