@@ -276,6 +276,14 @@ func (p *parser) str() bool {
 			p.i = i + 1
 			return true
 		case c == '\\':
+			if i+1 < len(b) && escapable[b[i+1]] {
+				i += 2
+				continue
+			}
+			if i+5 < len(b) && b[i+1] == 'u' && isHex(b[i+2]) && isHex(b[i+3]) && isHex(b[i+4]) && isHex(b[i+5]) {
+				i += 6
+				continue
+			}
 			p.i = i
 			if !p.escape() {
 				return false
@@ -295,6 +303,9 @@ func (p *parser) str() bool {
 		}
 	}
 }
+
+// escapable marks the characters that may follow a backslash, besides 'u'.
+var escapable = [256]bool{'"': true, '\\': true, '/': true, 'b': true, 'f': true, 'n': true, 'r': true, 't': true}
 
 func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
