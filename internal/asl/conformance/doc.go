@@ -21,6 +21,8 @@
 //   - Negative array indexes ($.a[-1]): the npm package's JSONPath library finds nothing.
 //   - An indefinite path that selects nothing: Jayway, and so Step Functions and package expr,
 //     gives []; the npm package fails with States.Runtime.
+//   - "IsPresent": false never matches in the npm package; cases write Not/IsPresent true.
+//   - A Pass state's Result of false, 0 or "": the npm package outputs the input instead.
 //   - States.StringSplit: the npm package splits on the whole delimiter string and keeps empty
 //     pieces; Step Functions splits on each delimiter character.
 //   - States.Format: the npm package accepts only string, number, boolean and null values.
