@@ -193,3 +193,24 @@ func TestWriteNoticesChangedSource(t *testing.T) {
 		t.Fatalf("Write: %v, want ErrSourceChanged", err)
 	}
 }
+
+func TestWriteNothingAccepted(t *testing.T) {
+	dir := t.TempDir()
+	p, err := Write(context.Background(), dirstore.New(dir), opener([]byte("[]\n\n{\"modelInput\":1}\n")), Options{Limits: DefaultLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Stats.Records != 0 || p.Stats.Rejected != 2 || len(p.Chunks) != 0 || p.OnDemand {
+		t.Fatalf("plan %+v, want no records, 2 rejects, no chunks", p)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	if strings.Join(names, ",") != "plan.json,rejected.jsonl" {
+		t.Errorf("wrote %v, want only plan.json and rejected.jsonl", names)
+	}
+}

@@ -247,3 +247,25 @@ func sampleLine(i int) string {
 	})
 	return fmt.Sprintf(`{"recordId":"rec-%07d","modelInput":%s}`, i, mi)
 }
+
+// BenchmarkReplay measures pass two (re-read, locate each record, hand it over) in memory.
+func BenchmarkReplay(b *testing.B) {
+	var buf bytes.Buffer
+	for i := range 20000 {
+		buf.WriteString(sampleLine(i))
+		buf.WriteByte('\n')
+	}
+	data := buf.Bytes()
+	x, err := Scan(context.Background(), bytes.NewReader(data), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		n := 0
+		if err := x.Replay(context.Background(), bytes.NewReader(data), func(r *Record) error { n += len(r.ModelInput); return nil }, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
