@@ -118,3 +118,35 @@ func TestChoiceLoop(t *testing.T) {
 		t.Errorf("Round entered %d times, want 3", n)
 	}
 }
+
+func TestDynamicFunctionName(t *testing.T) {
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName.$":"$.fn","Payload":{"v":1}},
+		"OutputPath":"$.Payload","End":true}}}`
+	tests := []struct {
+		fn, wantStatus, wantErr string
+	}{
+		{"echo", StatusSucceeded, ""},
+		{"arn:aws:lambda:us-east-1:123456789012:function:echo:prod", StatusSucceeded, ""},
+		{"missing", StatusFailed, "Lambda.ResourceNotFoundException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fn, func(t *testing.T) {
+			s, _ := runDef(t, Config{Functions: map[string]Handler{"echo": echo}}, def, `{"fn":"`+tt.fn+`"}`)
+			if s.Status != tt.wantStatus || s.Error != tt.wantErr {
+				t.Fatalf("%s %s %s", s.Status, s.Error, s.Cause)
+			}
+			if tt.wantStatus == StatusSucceeded {
+				jsonEqual(t, s.Output, `{"v":1}`)
+			}
+		})
+	}
+}
+
+func TestClip(t *testing.T) {
+	if got := clip("héé", 2); got != "h…" {
+		t.Errorf("clip = %q", got)
+	}
+	if got := clip("abc", 3); got != "abc" {
+		t.Errorf("clip = %q", got)
+	}
+}

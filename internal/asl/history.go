@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Event is one execution history event, named and numbered as in Step Functions'
@@ -70,9 +71,13 @@ func (e Event) String() string {
 	return strings.TrimRight(b.String(), " ")
 }
 
+// clip shortens s to at most n bytes without splitting a UTF-8 sequence.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
