@@ -161,12 +161,12 @@ func (w *writer) replay(x *dataset.Index, open func() (io.ReadCloser, error)) (e
 	if err == nil && w.input != nil {
 		err = w.closeFolder()
 	}
+	if err == nil && w.cur != len(w.folders) {
+		err = fmt.Errorf("wrote %d of %d planned chunks", w.cur, len(w.folders))
+	}
 	if err != nil {
 		rejects.abort(err)
 		return err
-	}
-	if w.cur != len(w.folders) {
-		return fmt.Errorf("wrote %d of %d planned chunks", w.cur, len(w.folders))
 	}
 	return rejects.finish()
 }
