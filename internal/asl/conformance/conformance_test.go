@@ -288,11 +288,13 @@ func canonical(t *testing.T, raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return ""
 	}
-	out, err := json.Marshal(normalize(decode(t, raw)))
-	if err != nil {
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(normalize(decode(t, raw))); err != nil {
 		t.Fatal(err)
 	}
-	return string(out)
+	return strings.TrimSuffix(out.String(), "\n")
 }
 
 func normalize(v any) any {

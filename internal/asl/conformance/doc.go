@@ -23,6 +23,7 @@
 //     gives []; the npm package fails with States.Runtime.
 //   - "IsPresent": false never matches in the npm package; cases write Not/IsPresent true.
 //   - A Pass state's Result of false, 0 or "": the npm package outputs the input instead.
+//   - States.Base64Encode of non-Latin-1 text: the npm package fails (it uses btoa).
 //   - States.StringSplit: the npm package splits on the whole delimiter string and keeps empty
 //     pieces; Step Functions splits on each delimiter character.
 //   - States.Format: the npm package accepts only string, number, boolean and null values.
