@@ -1,0 +1,200 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/asl"
+	"github.com/bedrock-batch/bedrock-batch/internal/emulate"
+	"github.com/bedrock-batch/bedrock-batch/internal/faults"
+	"github.com/bedrock-batch/bedrock-batch/internal/layout"
+	"github.com/bedrock-batch/bedrock-batch/internal/profile"
+	"github.com/bedrock-batch/bedrock-batch/internal/report"
+)
+
+const testModel = "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+// dataset writes n Claude records plus some lines the chunker must reject and a blank line, and
+// returns the path and the numbers of the non-blank lines.
+func dataset(t *testing.T, n int, seed uint64) (string, map[int64]bool) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, 1))
+	path := filepath.Join(t.TempDir(), "tickets.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	lines := map[int64]bool{}
+	line := int64(0)
+	emit := func(s string) {
+		line++
+		if strings.TrimSpace(s) != "" {
+			lines[line] = true
+		}
+		fmt.Fprintln(w, s)
+	}
+	for i := range n {
+		emit(fmt.Sprintf(`{"recordId":"ticket-%d","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":%d,"messages":[{"role":"user","content":"Classify ticket %d: my order %d arrived late"}]}}`, i, 16+r.IntN(64), i, r.IntN(100000)))
+		switch i {
+		case 3:
+			emit(`{"recordId":"bad-1","modelInput":"not an object"}`)
+		case 7:
+			emit("")
+		case 11:
+			emit(`{"recordId":"ticket-5","modelInput":{}}`) // duplicate recordId
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return path, lines
+}
+
+func start(t *testing.T, spec faults.Spec, p profile.Profile) *Pipeline {
+	t.Helper()
+	p = p.Normalize()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	pl, err := Start(Config{
+		Emulate:   emulate.Config{Faults: spec},
+		Profiles:  profile.Set{p.Name: p},
+		Clock:     asl.NewScaledClock(200),
+		TailDelay: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pl.Close)
+	return pl
+}
+
+// run drops the file and waits for the run's report.
+func run(t *testing.T, pl *Pipeline, profileName, path string) (string, report.Report) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	runID, err := pl.Drop(ctx, profileName, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := pl.Wait(ctx, runID, 20*time.Millisecond, nil)
+	if err != nil {
+		t.Fatalf("run %s did not finish: %v", runID, err)
+	}
+	rep, err := pl.Report(ctx, runID)
+	if err != nil {
+		t.Fatalf("run %s (%s %s %s) has no report: %v", runID, x.Status, x.Error, x.Cause, err)
+	}
+	return runID, rep
+}
+
+// checkConservation asserts that every non-blank input line is in exactly one of the answers,
+// failed.jsonl or rejected.jsonl, exactly once, and that the report's numbers match the files.
+func checkConservation(t *testing.T, pl *Pipeline, runID string, lines map[int64]bool, rep report.Report) {
+	t.Helper()
+	ctx := context.Background()
+	seen := map[int64]string{}
+	count := func(kind, key string) int64 {
+		rc, err := pl.Store.Get(ctx, key)
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		defer rc.Close()
+		sc := bufio.NewScanner(rc)
+		sc.Buffer(nil, 1<<20)
+		var n int64
+		for sc.Scan() {
+			var rec struct {
+				Line   int64 `json:"line"`
+				Source int   `json:"source"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			if prev, dup := seen[rec.Line]; dup {
+				t.Errorf("line %d is in %s and in %s", rec.Line, prev, kind)
+			}
+			if !lines[rec.Line] {
+				t.Errorf("%s holds line %d, which is not a non-blank input line", kind, rec.Line)
+			}
+			seen[rec.Line] = kind
+			n++
+		}
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var answered int64
+	for _, part := range rep.Results.Parts {
+		answered += count("answers", part)
+	}
+	failed := count("failed", layout.FailedKey(runID))
+	rejected := count("rejected", layout.ResultRejectedKey(runID))
+	for line := range lines {
+		if _, ok := seen[line]; !ok {
+			t.Errorf("line %d was lost: in no answer, failure or reject", line)
+		}
+	}
+	r := rep.Records
+	if r.Answered != answered || r.Failed != failed || r.Rejected != rejected || r.In != int64(len(lines)) || !r.Conserved {
+		t.Errorf("report says %+v; files hold %d answered, %d failed, %d rejected of %d lines", r, answered, failed, rejected, len(lines))
+	}
+}
+
+// checkOneJobPerAttempt asserts no chunk attempt ever got two Bedrock jobs.
+func checkOneJobPerAttempt(t *testing.T, pl *Pipeline, runID string) {
+	t.Helper()
+	jobs, err := pl.Jobs.ListByName(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		ref, ok := layout.ParseJobName(j.Name)
+		if !ok {
+			t.Errorf("job %s is not named by the pipeline", j.Name)
+			continue
+		}
+		key := fmt.Sprintf("r%d-c%d-a%d", ref.Round, ref.Chunk, ref.Attempt)
+		if seen[key] {
+			t.Errorf("chunk attempt %s has two jobs", key)
+		}
+		seen[key] = true
+	}
+}
+
+func testProfile() profile.Profile {
+	return profile.Profile{Name: "claude", ModelID: testModel, MaxRecords: 200, PollSeconds: 10, MaxRounds: 3, MaxAttempts: 4}
+}
+
+func TestHappyPath(t *testing.T) {
+	pl := start(t, faults.Spec{}, testProfile())
+	path, lines := dataset(t, 450, 1)
+	runID, rep := run(t, pl, "claude", path)
+	if rep.Status != "Succeeded" || rep.Records.Answered != 450 || rep.Records.Rejected != 2 || rep.Records.Failed != 0 {
+		t.Fatalf("report %+v", rep.Records)
+	}
+	if len(rep.Jobs) != 3 || rep.Records.ByBatch != 450 {
+		t.Fatalf("%d jobs, %d by batch; want 3 jobs answering everything", len(rep.Jobs), rep.Records.ByBatch)
+	}
+	if rep.Tokens.Batch.InputTokens == 0 || rep.Cost == nil || rep.Cost.Batch >= rep.Cost.OnDemand {
+		t.Fatalf("tokens %+v cost %+v", rep.Tokens, rep.Cost)
+	}
+	checkConservation(t, pl, runID, lines, rep)
+	checkOneJobPerAttempt(t, pl, runID)
+	if testing.Verbose() {
+		t.Log(report.Markdown(rep))
+	}
+}
