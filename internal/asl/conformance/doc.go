@@ -26,6 +26,8 @@
 //   - States.Base64Encode of non-Latin-1 text: the npm package fails (it uses btoa).
 //   - States.StringSplit: the npm package splits on the whole delimiter string and keeps empty
 //     pieces; Step Functions splits on each delimiter character.
+//   - States.MathAdd with non-integers: the npm package adds them as they are; Step Functions
+//     rounds each to the nearest integer first.
 //   - States.Format: the npm package accepts only string, number, boolean and null values.
 //   - States.JsonToString and object key order: Go maps sort keys, JavaScript keeps input order,
 //     so the cases write objects with keys already sorted.
