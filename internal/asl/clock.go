@@ -157,12 +157,19 @@ func (c *FakeClock) idle() {
 	}
 	c.advancing = true
 	for c.active == 0 && len(c.timers) > 0 {
-		t := heap.Pop(&c.timers).(*fakeTimer)
-		if t.when.After(c.now) {
-			c.now = t.when
+		// every timer due at the next instant fires together, so co-timed work runs in parallel
+		first := heap.Pop(&c.timers).(*fakeTimer)
+		due := []*fakeTimer{first}
+		for len(c.timers) > 0 && c.timers[0].when.Equal(first.when) {
+			due = append(due, heap.Pop(&c.timers).(*fakeTimer))
+		}
+		if first.when.After(c.now) {
+			c.now = first.when
 		}
 		c.mu.Unlock()
-		t.f()
+		for _, t := range due {
+			t.f()
+		}
 		c.mu.Lock()
 	}
 	c.advancing = false

@@ -1034,3 +1034,40 @@ func positiveInt(raw json.RawMessage) (int64, error) {
 	}
 	return n, nil
 }
+
+// ErrorNames returns the sorted, distinct error names the definition's Retry and Catch rules
+// match, across all branches and item processors, without the States.* names. A project checks
+// with it that every name its ASL uses is a Go error type its handlers return, and vice versa.
+func (d *Definition) ErrorNames() []string {
+	seen := map[string]bool{}
+	var walk func(p *Program)
+	walk = func(p *Program) {
+		for _, st := range p.States {
+			for _, r := range st.Retry {
+				for _, n := range r.ErrorEquals {
+					seen[n] = true
+				}
+			}
+			for _, c := range st.Catch {
+				for _, n := range c.ErrorEquals {
+					seen[n] = true
+				}
+			}
+			for _, b := range st.Branches {
+				walk(b)
+			}
+			if st.Processor != nil {
+				walk(st.Processor)
+			}
+		}
+	}
+	walk(&d.Program)
+	var out []string
+	for n := range seen {
+		if !strings.HasPrefix(n, "States.") {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -188,3 +188,16 @@ func TestParseKeepsNumbersExact(t *testing.T) {
 		t.Fatalf("Result = %s", got)
 	}
 }
+
+func TestErrorNames(t *testing.T) {
+	def, err := Parse([]byte(`{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+		"ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f"},"End":true,
+			"Retry":[{"ErrorEquals":["QuotaError","States.Timeout"]}],"Catch":[{"ErrorEquals":["JobFailedError"],"Next":"F"}]},"F":{"Type":"Fail"}}}}}}],
+		"Retry":[{"ErrorEquals":["QuotaError"]},{"ErrorEquals":["States.ALL"]}],"End":true}}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(def.ErrorNames(), ","); got != "JobFailedError,QuotaError" {
+		t.Errorf("ErrorNames = %s", got)
+	}
+}
