@@ -8,7 +8,8 @@ import (
 // object, a key ending in ".$" is replaced by the key without the suffix, whose value is
 // computed from the template's string: an intrinsic call (see Eval), a context path "$$..."
 // resolved against context, or a path "$..." resolved against input. Other keys keep their
-// values, with nested objects and arrays processed the same way. tmpl is never modified.
+// values, with nested objects and arrays processed the same way. tmpl is never modified; values
+// selected by paths are shared with input, not copied, so callers treat the result as read-only.
 //
 // Errors are *Error: States.Runtime when a ".$" value is not a string, is neither a path nor
 // an intrinsic, selects nothing (cause "The JSONPath '$.x' specified for the field 'a.x.$' could
