@@ -23,13 +23,62 @@ type bufPipe struct {
 	werr     error // what the writer closed with, nil for a clean end
 }
 
-func newBufPipe(size, buffers int) *bufPipe {
+// bufPool keeps buffers of one size for the pipes of successive chunks, so writing many
+// chunks does not leave a trail of garbage buffers.
+type bufPool struct {
+	size int
+	free chan []byte
+}
+
+func newBufPool(size, keep int) *bufPool { return &bufPool{size: size, free: make(chan []byte, keep)} }
+
+func (bp *bufPool) get() []byte {
+	select {
+	case b := <-bp.free:
+		return b[:0]
+	default:
+		return make([]byte, 0, bp.size)
+	}
+}
+
+func (bp *bufPool) put(b []byte) {
+	if cap(b) != bp.size {
+		return
+	}
+	select {
+	case bp.free <- b:
+	default:
+	}
+}
+
+func newBufPipe(pool *bufPool, buffers int) *bufPipe {
 	p := &bufPipe{full: make(chan []byte, buffers), free: make(chan []byte, buffers+1), stop: make(chan struct{})}
 	for range buffers {
-		p.free <- make([]byte, 0, size)
+		p.free <- pool.get()
 	}
-	p.cur = make([]byte, 0, size)
+	p.cur = pool.get()
 	return p
+}
+
+// release gives every buffer back to pool. It is called once both sides are done: after
+// CloseWithError and after the reader (the store's Put) has returned.
+func (p *bufPipe) release(pool *bufPool) {
+	for b := range p.full {
+		pool.put(b)
+	}
+	for {
+		select {
+		case b := <-p.free:
+			pool.put(b)
+		default:
+			pool.put(p.cur)
+			if p.rown != nil {
+				pool.put(p.rown)
+			}
+			p.cur, p.rown, p.rbuf = nil, nil, nil
+			return
+		}
+	}
 }
 
 // Write buffers b, handing over full buffers; it fails once the reader has given up.
@@ -63,6 +112,7 @@ func (p *bufPipe) WriteString(s string) (int, error) {
 func (p *bufPipe) flush() error {
 	select {
 	case p.full <- p.cur:
+		p.cur = nil // the reader owns it now
 	case <-p.stop:
 		return p.readErr()
 	}
@@ -77,16 +127,17 @@ func (p *bufPipe) flush() error {
 
 // CloseWithError ends the body: the reader sees err, or io.EOF when err is nil.
 func (p *bufPipe) CloseWithError(err error) error {
+	var ferr error
 	if err == nil && len(p.cur) > 0 {
-		if ferr := p.flush(); ferr != nil {
-			return ferr
+		if ferr = p.flush(); ferr != nil {
+			err = ferr
 		}
 	}
 	p.mu.Lock()
 	p.werr = err
 	p.mu.Unlock()
 	close(p.full)
-	return nil
+	return ferr
 }
 
 func (p *bufPipe) readErr() error {

@@ -79,12 +79,13 @@ var errStoreStopped = errors.New("store returned before reading the whole body")
 type pipePut struct {
 	key  string
 	bw   *bufPipe
+	pool *bufPool
 	done chan error
 }
 
-func startPut(ctx context.Context, store Store, key string, bufSize int) *pipePut {
-	bp := newBufPipe(bufSize, 2)
-	p := &pipePut{key: key, bw: bp, done: make(chan error, 1)}
+func startPut(ctx context.Context, store Store, key string, pool *bufPool) *pipePut {
+	bp := newBufPipe(pool, 2)
+	p := &pipePut{key: key, bw: bp, pool: pool, done: make(chan error, 1)}
 	go func() {
 		err := store.Put(ctx, key, bp)
 		if err == nil {
@@ -100,6 +101,7 @@ func startPut(ctx context.Context, store Store, key string, bufSize int) *pipePu
 func (p *pipePut) finish() error {
 	err := p.bw.CloseWithError(nil)
 	putErr := <-p.done
+	p.bw.release(p.pool)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", p.key, err)
 	}
@@ -113,6 +115,7 @@ func (p *pipePut) finish() error {
 func (p *pipePut) abort(cause error) {
 	p.bw.CloseWithError(cause)
 	<-p.done
+	p.bw.release(p.pool)
 }
 
 type writer struct {
@@ -128,6 +131,8 @@ type writer struct {
 	bytes   int64
 	input   *pipePut
 	records *pipePut
+	inPool  *bufPool // buffers reused from chunk to chunk
+	recPool *bufPool
 	num     []byte
 }
 
@@ -147,7 +152,7 @@ func (w *writer) replay(x *dataset.Index, open func() (io.ReadCloser, error)) (e
 		return err
 	}
 	defer src.Close()
-	rejects := startPut(w.ctx, w.store, w.prefix+RejectedFile, 64<<10)
+	rejects := startPut(w.ctx, w.store, w.prefix+RejectedFile, newBufPool(64<<10, 0))
 	rw := rejects.bw
 	err = x.Replay(w.ctx, src, w.record, func(rj dataset.Reject) error {
 		b, err := json.Marshal(rj)
@@ -173,8 +178,11 @@ func (w *writer) replay(x *dataset.Index, open func() (io.ReadCloser, error)) (e
 
 func (w *writer) openFolder() {
 	dir := w.prefix + w.folders[w.cur].Prefix
-	w.input = startPut(w.ctx, w.store, dir+InputFile, 1<<20)
-	w.records = startPut(w.ctx, w.store, dir+RecordsFile, 256<<10)
+	if w.inPool == nil {
+		w.inPool, w.recPool = newBufPool(1<<20, 3), newBufPool(256<<10, 3)
+	}
+	w.input = startPut(w.ctx, w.store, dir+InputFile, w.inPool)
+	w.records = startPut(w.ctx, w.store, dir+RecordsFile, w.recPool)
 	w.count, w.bytes = 0, 0
 }
 
