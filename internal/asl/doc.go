@@ -41,7 +41,8 @@
 // Parallel, Map inline (ItemsPath, ItemSelector, legacy Parameters and Iterator, MaxConcurrency,
 // MaxConcurrencyPath) and Map distributed (ItemProcessor.ProcessorConfig.Mode DISTRIBUTED,
 // ItemReader s3:getObject with InputType JSON or JSONL and MaxItems, ItemsPath, ItemSelector,
-// MaxConcurrency(Path), ToleratedFailurePercentage(Path), ToleratedFailureCount(Path), Label,
+// MaxConcurrency(Path) (0 or absent: 10,000), ToleratedFailurePercentage(Path),
+// ToleratedFailureCount(Path) (Distributed mode only, as in Step Functions; default 0), Label,
 // ResultWriter s3:putObject with Bucket and Prefix). Each distributed item runs as a child
 // Execution with its own history and ARN (…:execution:<machine>/<label>:<id>).
 //

@@ -334,9 +334,9 @@ func (x *Execution) halt(status, errName, cause string) {
 }
 
 // Start begins an execution of m named name (empty: a generated UUID) with input (empty: "{}").
-// As StartExecution does for standard workflows, starting again with the name and input of a
-// running execution returns that execution and existing=true; any other reuse of a name is
-// ErrExecutionAlreadyExists.
+// As StartExecution does for standard workflows (API Reference, StartExecution "name"), starting
+// again with the name and input of an open execution returns that execution and existing=true;
+// a different input, or any input once the execution has closed, is ErrExecutionAlreadyExists.
 func (e *Engine) Start(m *Machine, name string, input []byte) (x *Execution, existing bool, err error) {
 	if name == "" {
 		name = newID()

@@ -180,6 +180,9 @@ func (x *Execution) runMap(st *State, eff any, sc *scope, ctxObj map[string]any)
 		return nil, f
 	}
 	if st.Processor.Mode == "DISTRIBUTED" {
+		if ms.maxc == 0 {
+			ms.maxc = distributedDefaultConcurrency
+		}
 		return x.runDistributed(st, eff, sc, ctxObj, ms)
 	}
 	x.emit(sc.tr, Event{Type: "MapStateStarted", Length: len(ms.items)})
@@ -227,6 +230,10 @@ func (x *Execution) runMap(st *State, eff any, sc *scope, ctxObj map[string]any)
 	x.emit(sc.tr, Event{Type: "MapStateSucceeded"})
 	return results, nil
 }
+
+// distributedDefaultConcurrency is how many child executions a Distributed Map runs at once when
+// MaxConcurrency is 0 or absent ("Using Map state in Distributed mode").
+const distributedDefaultConcurrency = 10000
 
 // runDistributed runs each item as a child execution with its own history (a Map Run).
 // https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
