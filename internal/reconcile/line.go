@@ -36,71 +36,32 @@ const maxErrorMessage = 1024
 // the line.
 var errNotObject = errors.New("not a JSON object")
 
-// ParseOutputLine parses one non-blank line of an output file. The line must be a JSON object
-// with a non-empty recordId (string or number) and a modelOutput object or an error object (a
-// line with both is taken as an error). Other members, such as the modelInput echo, are skipped
-// after a structural check only. The returned ModelOutput aliases line. Errors describe the
-// problem without quoting the line.
+// ParseOutputLine parses one non-blank line of an output file. The line must be valid JSON (as
+// encoding/json.Valid decides): an object with a non-empty recordId (string or number) and a
+// modelOutput object or an error object (a line with both is taken as an error). Other members,
+// such as the modelInput echo, are validated and skipped without decoding. The returned
+// ModelOutput aliases line. Errors describe the problem without quoting the line.
 func ParseOutputLine(line []byte) (OutputLine, error) {
 	var out OutputLine
 	var output, errObj []byte
 	haveID := false
-	i := skipSpace(line, 0)
-	if i >= len(line) || line[i] != '{' {
-		return out, errNotObject
-	}
-	i = skipSpace(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		i++
-	} else {
-		for {
-			if i >= len(line) || line[i] != '"' {
-				return out, fmt.Errorf("expected a member name at byte %d", i+1)
-			}
-			keyEnd, err := skipString(line, i)
+	err := walkObject(line, func(key, value []byte) error {
+		switch string(key) {
+		case "recordId":
+			id, err := recordIDValue(value)
 			if err != nil {
-				return out, err
+				return err
 			}
-			key, err := stringValue(line[i:keyEnd])
-			if err != nil {
-				return out, err
-			}
-			i = skipSpace(line, keyEnd)
-			if i >= len(line) || line[i] != ':' {
-				return out, fmt.Errorf("expected ':' after member %q at byte %d", truncate(key, 40), i+1)
-			}
-			i = skipSpace(line, i+1)
-			end, err := skipValue(line, i, 0)
-			if err != nil {
-				return out, fmt.Errorf("member %q: %w", truncate(key, 40), err)
-			}
-			value := line[i:end]
-			switch key {
-			case "recordId":
-				id, err := recordIDValue(value)
-				if err != nil {
-					return out, err
-				}
-				out.RecordID, haveID = id, true
-			case "modelOutput":
-				output = value
-			case "error":
-				errObj = value
-			}
-			i = skipSpace(line, end)
-			if i < len(line) && line[i] == ',' {
-				i = skipSpace(line, i+1)
-				continue
-			}
-			if i < len(line) && line[i] == '}' {
-				i++
-				break
-			}
-			return out, fmt.Errorf("expected ',' or '}' at byte %d", i+1)
+			out.RecordID, haveID = id, true
+		case "modelOutput":
+			output = value
+		case "error":
+			errObj = value
 		}
-	}
-	if skipSpace(line, i) != len(line) {
-		return out, fmt.Errorf("unexpected data after the object at byte %d", i+1)
+		return nil
+	})
+	if err != nil {
+		return out, err
 	}
 	if !haveID || out.RecordID == "" {
 		return out, errors.New("no recordId")
@@ -119,14 +80,68 @@ func ParseOutputLine(line []byte) (OutputLine, error) {
 		}
 		out.Error = e
 	case output != nil:
-		if output[0] != '{' || !json.Valid(output) {
-			return out, errors.New("modelOutput is not a valid JSON object")
+		if output[0] != '{' {
+			return out, errors.New("modelOutput is not a JSON object")
 		}
 		out.ModelOutput = output
 	default:
 		return out, errors.New("neither modelOutput nor error")
 	}
 	return out, nil
+}
+
+// walkObject calls member for every top-level member of the JSON object in line, in order, with
+// the member's name (decoded) and raw value (validated, see skipValue); nothing but whitespace
+// may follow the object.
+func walkObject(line []byte, member func(key, value []byte) error) error {
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return errNotObject
+	}
+	i = skipSpace(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(line) || line[i] != '"' {
+				return fmt.Errorf("expected a member name at byte %d", i+1)
+			}
+			keyEnd, err := skipString(line, i)
+			if err != nil {
+				return err
+			}
+			key, err := keyBytes(line[i:keyEnd])
+			if err != nil {
+				return err
+			}
+			i = skipSpace(line, keyEnd)
+			if i >= len(line) || line[i] != ':' {
+				return fmt.Errorf("expected ':' after member %q at byte %d", truncate(string(key), 40), i+1)
+			}
+			i = skipSpace(line, i+1)
+			end, err := skipValue(line, i, 0)
+			if err != nil {
+				return fmt.Errorf("member %q: %w", truncate(string(key), 40), err)
+			}
+			if err := member(key, line[i:end]); err != nil {
+				return fmt.Errorf("member %q: %w", truncate(string(key), 40), err)
+			}
+			i = skipSpace(line, end)
+			if i < len(line) && line[i] == ',' {
+				i = skipSpace(line, i+1)
+				continue
+			}
+			if i < len(line) && line[i] == '}' {
+				i++
+				break
+			}
+			return fmt.Errorf("expected ',' or '}' at byte %d", i+1)
+		}
+	}
+	if skipSpace(line, i) != len(line) {
+		return fmt.Errorf("unexpected data after the object at byte %d", i+1)
+	}
+	return nil
 }
 
 func isNull(v []byte) bool { return bytes.Equal(v, []byte("null")) }
@@ -200,17 +215,47 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipString returns the index just past the JSON string starting at b[i] == '"'.
+// skipString returns the index just past the JSON string starting at b[i] == '"', checking
+// escapes and rejecting control characters as JSON requires.
 func skipString(b []byte, i int) (int, error) {
 	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+		c := b[j]
+		switch {
+		case c == '"':
 			return j + 1, nil
+		case c == '\\':
+			j++
+			if j >= len(b) {
+				return 0, errors.New("unterminated string")
+			}
+			switch b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(b) || !isHex(b[j+1]) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) {
+					return 0, errors.New("invalid \\u escape in string")
+				}
+				j += 4
+			default:
+				return 0, errors.New("invalid escape in string")
+			}
+		case c < 0x20:
+			return 0, errors.New("control character in string")
 		}
 	}
 	return 0, errors.New("unterminated string")
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// keyBytes returns a member name token's text: the bytes between the quotes, decoded only when
+// they hold an escape, so the common case allocates nothing.
+func keyBytes(tok []byte) ([]byte, error) {
+	inner := tok[1 : len(tok)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return inner, nil
+	}
+	s, err := stringValue(tok)
+	return []byte(s), err
 }
 
 // stringValue decodes a JSON string token (quotes included).
@@ -226,25 +271,25 @@ func stringValue(tok []byte) (string, error) {
 	return s, nil
 }
 
-// maxDepth bounds nesting in skipped values, like encoding/json's own limit.
+// maxDepth bounds nesting, like encoding/json's own limit.
 const maxDepth = 10000
 
-// skipValue returns the index just past the JSON value starting at b[i]. Strings, objects and
-// arrays are followed structurally (brackets must match); literals and numbers run to the next
-// delimiter and must be non-empty. Values of members the parser uses are validated separately.
+// skipValue returns the index just past the JSON value starting at b[i], validating it as
+// encoding/json.Valid does (grammar, escapes, no control characters in strings; like Valid, it
+// does not check UTF-8), so a line the parser accepts is valid JSON.
 func skipValue(b []byte, i, depth int) (int, error) {
 	if i >= len(b) {
 		return 0, errors.New("missing value")
 	}
-	switch b[i] {
-	case '"':
+	switch c := b[i]; {
+	case c == '"':
 		return skipString(b, i)
-	case '{', '[':
+	case c == '{' || c == '[':
 		if depth >= maxDepth {
 			return 0, errors.New("nested too deeply")
 		}
 		closer := byte('}')
-		if b[i] == '[' {
+		if c == '[' {
 			closer = ']'
 		}
 		j := skipSpace(b, i+1)
@@ -280,20 +325,64 @@ func skipValue(b []byte, i, depth int) (int, error) {
 			}
 			return 0, fmt.Errorf("expected ',' or '%c'", closer)
 		}
+	case c == 't':
+		return skipLiteral(b, i, "true")
+	case c == 'f':
+		return skipLiteral(b, i, "false")
+	case c == 'n':
+		return skipLiteral(b, i, "null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		return skipNumber(b, i)
 	}
-	j := i
-	for j < len(b) {
-		c := b[j]
-		if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			break
+	return 0, errors.New("invalid value")
+}
+
+func skipLiteral(b []byte, i int, lit string) (int, error) {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return 0, errors.New("invalid literal")
+	}
+	return i + len(lit), nil
+}
+
+var errBadNumber = errors.New("invalid number")
+
+// skipNumber follows JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func skipNumber(b []byte, i int) (int, error) {
+	digits := func(j int) int {
+		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+			j++
 		}
-		if c == '"' || c == '{' || c == '[' || c == ':' {
-			return 0, errors.New("invalid literal")
+		return j
+	}
+	bad := errBadNumber
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		i = digits(i)
+	default:
+		return 0, bad
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(i + 1)
+		if j == i+1 {
+			return 0, bad
 		}
-		j++
+		i = j
 	}
-	if j == i {
-		return 0, errors.New("missing value")
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(i)
+		if j == i {
+			return 0, bad
+		}
+		i = j
 	}
-	return j, nil
+	return i, nil
 }

@@ -81,8 +81,8 @@ func TestParseOutputLineRejects(t *testing.T) {
 	}
 }
 
-// FuzzParseOutputLine checks that no line crashes the parser and that what it accepts keeps the
-// parser's promises. Corpus: testdata/fuzz/FuzzParseOutputLine.
+// FuzzParseOutputLine checks that no line crashes the parser, that it accepts only valid JSON,
+// and that what it accepts keeps the parser's promises. Corpus: testdata/fuzz/FuzzParseOutputLine.
 func FuzzParseOutputLine(f *testing.F) {
 	f.Add([]byte(`{"recordId":"a1","modelInput":{"x":"}"},"modelOutput":{"usage":{"input_tokens":1,"output_tokens":2}}}`))
 	f.Add([]byte(`{"recordId":7,"error":{"errorCode":"429","errorMessage":"slow"}}`))
@@ -100,13 +100,8 @@ func FuzzParseOutputLine(f *testing.F) {
 		if got.ModelOutput != nil && !json.Valid(got.ModelOutput) {
 			t.Fatalf("modelOutput is not valid JSON: %q", got.ModelOutput)
 		}
-		if json.Valid(line) {
-			var v struct {
-				RecordID json.RawMessage `json:"recordId"`
-			}
-			if json.Unmarshal(line, &v) != nil {
-				t.Fatalf("accepted a valid JSON line that is not an object: %q", line)
-			}
+		if !json.Valid(line) {
+			t.Fatalf("accepted a line that is not valid JSON: %q", line)
 		}
 	})
 }

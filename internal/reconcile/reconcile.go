@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/model"
@@ -189,10 +190,41 @@ type state struct {
 
 // sidecarLine is one line of records.jsonl (contracts.md, "Chunk folder layout").
 type sidecarLine struct {
-	ID       string `json:"id"`
-	RecordID string `json:"recordId"`
-	Line     int64  `json:"line"`
-	Source   int    `json:"source"`
+	ID       string
+	RecordID string
+	Line     int64
+	Source   int
+}
+
+// parseSidecarLine reads {"id","recordId","line","source"} with the line walker: records.jsonl
+// is read whole for every join, and encoding/json costs more than the rest of the join's setup.
+// Unknown members are skipped.
+func parseSidecarLine(line []byte) (sidecarLine, error) {
+	var s sidecarLine
+	err := walkObject(line, func(key, value []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			s.ID, err = stringMember(value)
+		case "recordId":
+			s.RecordID, err = stringMember(value)
+		case "line":
+			s.Line, err = strconv.ParseInt(string(value), 10, 64)
+		case "source":
+			var n int64
+			n, err = strconv.ParseInt(string(value), 10, 32)
+			s.Source = int(n)
+		}
+		return err
+	})
+	return s, err
+}
+
+func stringMember(v []byte) (string, error) {
+	if v[0] != '"' {
+		return "", errors.New("not a string")
+	}
+	return stringValue(v)
 }
 
 // maxLine bounds one output or input line; Bedrock's own record limit is far below it.
@@ -318,8 +350,8 @@ func readSidecar(ctx context.Context, store Store, key string) ([]entry, map[str
 		if err != nil {
 			return nil, nil, fmt.Errorf("read %s line %d: %w", key, n, err)
 		}
-		var s sidecarLine
-		if err := json.Unmarshal(line, &s); err != nil || s.ID == "" {
+		s, err := parseSidecarLine(line)
+		if err != nil || s.ID == "" {
 			return nil, nil, fmt.Errorf("read %s line %d: %w: not a {id, recordId, line, source} object", key, n, ErrCorruptChunk)
 		}
 		if _, dup := index[s.ID]; dup {
