@@ -81,6 +81,7 @@ type Pipeline struct {
 	SFNURL          string
 	StateMachineARN string
 	SFN             *stepfn.Client
+	SFNClient       *sfn.Client
 	Store           *s3store.Store
 	S3              *s3.Client
 	Jobs            *bedrockjobs.Client
@@ -156,7 +157,7 @@ func Start(cfg Config) (*Pipeline, error) {
 	p.SFNURL = "http://" + ln.Addr().String()
 	sfnClient := sfn.New(sfn.Options{Region: emu.Region, BaseEndpoint: aws.String(p.SFNURL),
 		Credentials: credentials.NewStaticCredentialsProvider(emulate.DefaultAccessKeyID, emulate.DefaultSecretAccessKey, "")})
-	p.SFN = &stepfn.Client{API: sfnClient}
+	p.SFN, p.SFNClient = &stepfn.Client{API: sfnClient}, sfnClient
 	protocol := &submit.Protocol{
 		Ledger: p.Ledger, Jobs: p.Jobs, Tasks: p.SFN, Profiles: cfg.Profiles, RoleARN: bedrockRoleARN, Now: time.Now, Log: log,
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
 	"github.com/bedrock-batch/bedrock-batch/internal/asl"
 	"github.com/bedrock-batch/bedrock-batch/internal/emulate"
 	"github.com/bedrock-batch/bedrock-batch/internal/faults"
@@ -196,5 +198,105 @@ func TestHappyPath(t *testing.T) {
 	checkOneJobPerAttempt(t, pl, runID)
 	if testing.Verbose() {
 		t.Log(report.Markdown(rep))
+	}
+}
+
+func TestEachFaultAlone(t *testing.T) {
+	tests := []struct {
+		name string
+		spec faults.Spec
+	}{
+		{"record-retryable", faults.Spec{RecordRetryable: 0.3}},
+		{"record-permanent", faults.Spec{RecordPermanent: 0.1}},
+		{"job-fail", faults.Spec{JobFail: 0.6}},
+		{"job-partial", faults.Spec{JobPartial: 0.7}},
+		{"job-expire", faults.Spec{JobExpire: 0.5}},
+		{"create-throttle", faults.Spec{CreateThrottle: 0.5}},
+		{"create-quota", faults.Spec{CreateQuota: 0.5}},
+		{"event-drop all", faults.Spec{EventDrop: 1}},
+		{"event-dup", faults.Spec{EventDup: 1}},
+		{"event-delay", faults.Spec{EventDelay: 30 * time.Millisecond}},
+		{"s3-5xx", faults.Spec{S3Error: 0.05}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.spec.Seed = int64(i + 1)
+			pl := start(t, tt.spec, testProfile())
+			path, lines := dataset(t, 450, uint64(i))
+			runID, rep := run(t, pl, "claude", path)
+			checkConservation(t, pl, runID, lines, rep)
+			checkOneJobPerAttempt(t, pl, runID)
+			if rep.Status != "Succeeded" {
+				t.Errorf("status %s: %+v", rep.Status, rep.Error)
+			}
+			if tt.spec.RecordPermanent == 0 && rep.Records.Failed != 0 {
+				t.Errorf("%d records failed with only retryable faults", rep.Records.Failed)
+			}
+			if tt.spec.RecordPermanent > 0 && rep.Records.Failed == 0 {
+				t.Errorf("no record failed with permanent record errors injected")
+			}
+		})
+	}
+}
+
+func TestRandomFaultCombinations(t *testing.T) {
+	seeds := 6
+	if testing.Short() {
+		seeds = 2
+	}
+	for seed := 1; seed <= seeds; seed++ {
+		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
+			t.Parallel()
+			r := rand.New(rand.NewPCG(uint64(seed), 99))
+			f := func(max float64) float64 { return float64(int(r.Float64()*max*100)) / 100 }
+			spec := faults.Spec{
+				RecordRetryable: f(0.3), RecordPermanent: f(0.05), JobFail: f(0.3), JobPartial: f(0.3), JobExpire: f(0.2),
+				CreateThrottle: f(0.3), CreateQuota: f(0.3), EventDrop: f(1), EventDup: f(0.5),
+				EventDelay: time.Duration(r.IntN(30)) * time.Millisecond, S3Error: f(0.03), Seed: int64(seed),
+			}
+			t.Logf("faults: %s", spec)
+			pl := start(t, spec, testProfile())
+			path, lines := dataset(t, 300+r.IntN(300), uint64(seed))
+			runID, rep := run(t, pl, "claude", path)
+			checkConservation(t, pl, runID, lines, rep)
+			checkOneJobPerAttempt(t, pl, runID)
+		})
+	}
+}
+
+func TestSmallDatasetRunsOnDemand(t *testing.T) {
+	pl := start(t, faults.Spec{}, testProfile())
+	path, lines := dataset(t, 40, 3)
+	runID, rep := run(t, pl, "claude", path)
+	checkConservation(t, pl, runID, lines, rep)
+	if rep.Records.ByOnDemand != 40 || len(rep.Jobs) != 0 || rep.Tail == nil {
+		t.Fatalf("records %+v, %d jobs; want all 40 answered on-demand", rep.Records, len(rep.Jobs))
+	}
+}
+
+func TestDuplicatedDropStartsOneRun(t *testing.T) {
+	pl := start(t, faults.Spec{EventDup: 1}, testProfile())
+	path, _ := dataset(t, 150, 4)
+	ctx := context.Background()
+	first, err := pl.Drop(ctx, "claude", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := pl.Drop(ctx, "claude", path) // the same content uploaded again
+	if err != nil || second != first {
+		t.Fatalf("re-upload gave run %s (%v), want %s", second, err, first)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if _, err := pl.Wait(ctx, first, 20*time.Millisecond, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, err := pl.SFNClient.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: &pl.StateMachineARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(out.Executions); n != 1 {
+		t.Fatalf("%d executions, want 1", n)
 	}
 }
