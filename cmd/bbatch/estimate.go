@@ -48,8 +48,17 @@ maximum, so the output side is an upper bound. Rejected lines are not counted (s
 Without FILE, give per-record averages instead: --records N --input-tokens X --output-tokens Y
 prices N records of X input and Y output tokens each (embedding models: input only).
 
-Prices come from a table built into bbatch (per model, with the date and source of each price);
---prices FILE adds or replaces rows with your own (same JSON format: see internal/pricing/prices.json).`,
+Prices come from a table built into bbatch (per model, with the date and source of each price;
+the built-in rows were written from memory of aws.amazon.com/bedrock/pricing and say so — check
+them). --prices FILE adds rows or replaces rows of the same modelId, in the same JSON format:
+
+  {"unit": "USD per 1,000,000 tokens", "prices": [
+    {"modelId": "anthropic.claude-3-haiku-20240307-v1:0", "name": "Claude 3 Haiku",
+     "onDemand": {"input": 0.25, "output": 1.25}, "batch": {"input": 0.125, "output": 0.625},
+     "asOf": "2026-11-01", "source": "our AWS price sheet"}]}
+
+A row for a profile id (us.anthropic...) applies to that profile only; otherwise profile ids and
+ARNs are priced like their base model.`,
 		Example: `  # one dataset, three models side by side
   bbatch estimate tickets.jsonl --model anthropic.claude-3-5-haiku-20241022-v1:0 \
       --model amazon.nova-lite-v1:0,meta.llama3-1-8b-instruct-v1:0

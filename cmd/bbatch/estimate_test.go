@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/pricing"
 )
 
 // estimateDataset has 3 Claude records of 40 prompt characters (10 tokens) asking for at most
@@ -70,6 +73,19 @@ func TestEstimateFile(t *testing.T) {
 				t.Fatalf("price carries no date or source: %+v", r.Price)
 			}
 		})
+	}
+}
+
+func TestEstimateGzipFile(t *testing.T) {
+	plain := estimateJSON(t, estimateDataset(t), "-m", "amazon.nova-lite-v1:0")
+	body, err := os.ReadFile(estimateDataset(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The name says nothing: gzip is detected by its magic bytes.
+	gz := estimateJSON(t, gzipFile(t, "tickets.data", string(body)), "-m", "amazon.nova-lite-v1:0")
+	if p, g := plain.Models[0], gz.Models[0]; p.Records != g.Records || p.InputTokens != g.InputTokens || p.OutputTokens != g.OutputTokens || g.Records != 4 {
+		t.Fatalf("gzip %+v, plain %+v", g, p)
 	}
 }
 
@@ -159,5 +175,18 @@ func TestEstimateErrors(t *testing.T) {
 				t.Fatalf("exit %d, err %v, want exit 1 with %q\n%s", code, err, c.want, out)
 			}
 		})
+	}
+}
+
+// TestEstimateHelpPriceExample keeps the price file example in --help valid.
+func TestEstimateHelpPriceExample(t *testing.T) {
+	long := newEstimateCmd().Long
+	start, end := strings.Index(long, `{"unit"`), strings.LastIndex(long, "]}")
+	if start < 0 || end < start {
+		t.Fatal("help has no price file example")
+	}
+	rows, err := pricing.Parse(strings.NewReader(long[start:end+2]), "help example")
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("help example: %d rows, %v", len(rows), err)
 	}
 }
