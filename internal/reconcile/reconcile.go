@@ -238,7 +238,9 @@ const maxLine = 64 << 20
 //
 // Malformed, unexpected, duplicate and blank output lines are counted in the Summary, never
 // fatal. Errors: ErrNotTerminal for a running job, ErrCorruptChunk for an unreadable chunk,
-// store errors (wrapped) for files that cannot be read, and the sink's error.
+// store errors (wrapped) for files that cannot be read, the context's error, and the sink's
+// error. After an error the sink may have received part of the records: the caller discards what
+// it wrote and joins again.
 func Reconcile(ctx context.Context, store Store, job Job, sink Sink) (Summary, error) {
 	sum := Summary{Status: job.Status, OutputFiles: []string{}}
 	switch job.Status {
@@ -376,6 +378,9 @@ func readOutput(ctx context.Context, store Store, key string, family model.Famil
 		line, err := lr.next()
 		if err == io.EOF {
 			return nil
+		}
+		if n%1024 == 0 && ctx.Err() != nil {
+			return fmt.Errorf("read output %s: %w", key, ctx.Err())
 		}
 		if errors.Is(err, errLineTooLong) {
 			sum.Malformed++
@@ -526,6 +531,9 @@ func emitUnanswered(ctx context.Context, store Store, key string, entries []entr
 		}
 		if err != nil {
 			return fmt.Errorf("read %s line %d: %w", key, i+1, err)
+		}
+		if i%1024 == 0 && ctx.Err() != nil {
+			return fmt.Errorf("read %s: %w", key, ctx.Err())
 		}
 		st := &states[i]
 		if st.outcome == Succeeded {

@@ -435,3 +435,25 @@ func TestReconcilePrefixesWithoutSlash(t *testing.T) {
 		t.Fatalf("summary = %+v", sum)
 	}
 }
+
+func TestReconcileCancelled(t *testing.T) {
+	store := dirstore.New(t.TempDir())
+	writeChunk(t, store, ids(3000))
+	var lines []string
+	for _, id := range ids(3000) {
+		lines = append(lines, success(id, 1, 1))
+	}
+	put(t, store, outPrefix+"input.jsonl.out", strings.Join(lines, "\n"))
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := reconcile.Reconcile(ctx, store, reconcile.Job{ChunkPrefix: chunkPrefix, OutputPrefix: outPrefix,
+		Status: reconcile.StatusCompleted, Family: model.Claude}, func(*reconcile.Record) error {
+		if n++; n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n >= 3000 {
+		t.Fatalf("err = %v after %d records, want context.Canceled before the end", err, n)
+	}
+}
