@@ -40,5 +40,6 @@ emulators, with no AWS account.`,
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newChunkCmd())
 	root.AddCommand(newEstimateCmd())
+	root.AddCommand(newRunCmd())
 	return root
 }

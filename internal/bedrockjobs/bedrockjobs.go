@@ -139,6 +139,8 @@ func (c *Client) ListByName(ctx context.Context, part string) ([]Job, error) {
 			jobs = append(jobs, Job{
 				ARN: aws.ToString(s.JobArn), Name: aws.ToString(s.JobName), Status: string(s.Status),
 				Message: aws.ToString(s.Message), Submitted: aws.ToTime(s.SubmitTime), Ended: aws.ToTime(s.EndTime),
+				Total: aws.ToInt64(s.TotalRecordCount), Processed: aws.ToInt64(s.ProcessedRecordCount),
+				Succeeded: aws.ToInt64(s.SuccessRecordCount), Errored: aws.ToInt64(s.ErrorRecordCount),
 			})
 		}
 	}
