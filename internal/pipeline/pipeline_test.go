@@ -300,3 +300,31 @@ func TestDuplicatedDropStartsOneRun(t *testing.T) {
 		t.Fatalf("%d executions, want 1", n)
 	}
 }
+
+func TestUnreadableDatasetStillGetsAReport(t *testing.T) {
+	pl := start(t, faults.Spec{}, testProfile())
+	path := filepath.Join(t.TempDir(), "broken.jsonl.gz")
+	if err := os.WriteFile(path, []byte("\x1f\x8b\x08\x00garbage that is not deflate"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	runID, err := pl.Drop(ctx, "claude", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := pl.Wait(ctx, runID, 20*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Status != "FAILED" {
+		t.Fatalf("execution %s, want FAILED so alarms see it", x.Status)
+	}
+	rep, err := pl.Report(ctx, runID)
+	if err != nil {
+		t.Fatalf("no report after a failed run: %v", err)
+	}
+	if rep.Status != "Failed" || rep.Error == nil || !strings.Contains(rep.Error.Cause, "broken.jsonl.gz") {
+		t.Fatalf("report status %s, error %+v", rep.Status, rep.Error)
+	}
+}
