@@ -72,7 +72,6 @@ func (x *Execution) runParallel(st *State, eff any, sc *scope, ctxObj map[string
 	})
 	switch {
 	case aborted:
-		x.emit(sc.tr, Event{Type: "ParallelStateAborted"})
 		return nil, abortFailure
 	case f != nil:
 		x.emit(sc.tr, Event{Type: "ParallelStateFailed", Error: f.Error, Cause: f.Cause})
@@ -221,7 +220,6 @@ func (x *Execution) runMap(st *State, eff any, sc *scope, ctxObj map[string]any)
 	})
 	switch {
 	case aborted:
-		x.emit(sc.tr, Event{Type: "MapStateAborted"})
 		return nil, abortFailure
 	case f != nil:
 		x.emit(sc.tr, Event{Type: "MapStateFailed", Error: f.Error, Cause: f.Cause})

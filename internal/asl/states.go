@@ -20,6 +20,12 @@ func (x *Execution) runProgram(prog *Program, input any, sc *scope) (any, *Failu
 		entered := x.eng.clock.Now()
 		x.emit(sc.tr, Event{Type: st.Type + "StateEntered", StateName: name, Input: mustEncode(input)})
 		out, next, f := x.runState(st, input, sc, entered)
+		if f == abortFailure {
+			switch st.Type {
+			case "Task", "Wait", "Map", "Parallel":
+				x.emit(sc.tr, Event{Type: st.Type + "StateAborted", StateName: name})
+			}
+		}
 		if f != nil {
 			return nil, f
 		}
