@@ -42,9 +42,9 @@ func TestEventTypesAreRealHistoryEventTypes(t *testing.T) {
 			"D":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED"},"StartAt":"DF","States":{"DF":{"Type":"Fail","Error":"E"}}},
 				"Catch":[{"ErrorEquals":["States.ALL"],"Next":"S"}],"End":true},
 			"S":{"Type":"Succeed"}}}`,
-		"fails": `{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}`,
+		"fails":     `{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}`,
 		"times out": `{"TimeoutSeconds":1,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}`,
-		"aborted": `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"quiet","Payload":{"t.$":"$$.Task.Token"}},"End":true}}}`,
+		"aborted":   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"quiet","Payload":{"t.$":"$$.Task.Token"}},"End":true}}}`,
 	}
 	seen := map[string]bool{}
 	for name, def := range defs {
