@@ -76,7 +76,9 @@
 //   - Any other arn:aws:states:::<service>:<action>[.waitForTaskToken], including aws-sdk:*, runs
 //     the Binding registered for the ARN without the suffix.
 //   - A handler's error becomes a function error whose name follows aws-lambda-go (ErrorTypeName)
-//     and whose cause is the {"errorMessage","errorType"} payload; a panic likewise.
+//     and whose cause is the {"errorMessage","errorType"} payload; a panic likewise. Typed adapts a
+//     func(ctx, In) (Out, error) handler; Definition.ErrorNames lists the non-States error names
+//     a definition's Retry and Catch use.
 //
 // S3: ItemReader and ResultWriter go through the ObjectStore interface; S3Store implements it
 // over an aws-sdk-go-v2 S3 client.
@@ -91,6 +93,9 @@
 // Failed/Aborted, MapStateStarted/Succeeded/Failed/Aborted, MapIterationStarted/Succeeded/Failed/
 // Aborted, MapRunStarted/Succeeded/Failed/Aborted), sequential ids and previousEventId following
 // each branch's own chain; WriteTrace prints one line per event.
+//
+// JSON values are decoded with json.Number (exact numbers); objects are re-encoded with sorted
+// keys, so key order in outputs and history can differ from Step Functions (values do not).
 //
 // Not supported: JSONata, variables, activities, .sync integrations, ItemBatcher, CSV and
 // manifest item readers, s3:listObjectsV2 readers, WriterConfig, redrive, express workflows'
