@@ -1,15 +1,25 @@
 # Targets a new contributor needs; .ci/run is the CI entry point and calls the same ones.
 GO ?= go
 
-.PHONY: all build test lint fmt vet staticcheck bench fuzz clean
+.PHONY: all build test lint fmt vet staticcheck bench fuzz clean node-tools
 
 all: lint test
 
 build:
 	$(GO) build -o bin/bbatch ./cmd/bbatch
 
-test:
-	$(GO) test -race -timeout 15m ./...
+# The tests need the npm tools (asl-validator, aws-local-stepfunctions, the CDK); they install
+# from the lockfiles the first time.
+test: node-tools
+	$(GO) test -race -timeout 25m ./...
+
+node-tools: node_modules/.package-lock.json internal/asl/conformance/node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+internal/asl/conformance/node_modules/.package-lock.json: internal/asl/conformance/package-lock.json
+	npm ci --prefix internal/asl/conformance --no-audit --no-fund
 
 lint: fmt vet staticcheck
 
@@ -27,6 +37,8 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 30s ./internal/dataset/
+	$(GO) test -run '^$$' -fuzz FuzzValid -fuzztime 30s ./internal/dataset/
+	$(GO) test -run '^$$' -fuzz FuzzParseOutputLine -fuzztime 30s ./internal/reconcile/
 
 clean:
 	rm -rf bin bbatch-out .bench
