@@ -366,7 +366,7 @@ var (
 		"Arguments":     "Arguments belongs to the JSONata query language, which is not supported",
 		"Output":        "Output belongs to the JSONata query language, which is not supported",
 		"Items":         "Items belongs to the JSONata query language, which is not supported",
-		"QueryLanguage": "only the definition's default JSONPath query language is supported",
+		"QueryLanguage": "only the JSONPath query language is supported",
 		"Credentials":   "cross-account Credentials are not supported",
 		"ItemBatcher":   "ItemBatcher is not supported",
 	}
@@ -397,6 +397,9 @@ func (p *parser) state(name string, raw json.RawMessage) (*State, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if slices.Contains(commonFields, k) || slices.Contains(allowed, k) || (st.Type != "Fail" && slices.Contains(ioFields, k)) {
+			continue
+		}
+		if k == "QueryLanguage" && string(bytes.TrimSpace(fields[k])) == `"JSONPath"` {
 			continue
 		}
 		if why, ok := unsupportedFields[k]; ok {

@@ -86,6 +86,13 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestParseAcceptsExplicitJSONPath(t *testing.T) {
+	src := `{"QueryLanguage":"JSONPath","StartAt":"A","States":{"A":{"Type":"Pass","QueryLanguage":"JSONPath","End":true}}}`
+	if _, err := Parse([]byte(src), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestSubstitute(t *testing.T) {
 	tests := []struct {
 		name    string
