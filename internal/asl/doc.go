@@ -71,6 +71,9 @@
 //     task, its response is recorded as TaskSubmitted) and the task completes on
 //     SendTaskSuccess/SendTaskFailure; SendTaskHeartbeat restarts the HeartbeatSeconds timer. A
 //     token is single-use; a retry issues a new one.
+//   - A handler runs to completion even when a task token completes its task first; its context
+//     is canceled only when the task times out or the execution is stopped (there is no Lambda
+//     function timeout).
 //   - arn:aws:lambda:<region>:<account>:function:<name>: the payload is the effective input and
 //     the result is the response itself (LambdaFunction* history events).
 //   - Any other arn:aws:states:::<service>:<action>[.waitForTaskToken], including aws-sdk:*, runs

@@ -251,11 +251,13 @@ func (x *Execution) runTask(st *State, eff any, sc *scope, c stateContext) (any,
 	armHeartbeat()
 	defer func() { stopHB() }()
 
+	// The handler keeps running when a task token completes the task first, as a Lambda would;
+	// only an abort or a timeout cancels its context, so a blocked handler cannot leak.
 	callCtx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	x.eng.act.busy()
 	go func() {
 		defer x.eng.act.idle()
+		defer cancel()
 		v, f := x.eng.invoke(callCtx, res, params, c.token)
 		box.post(wake{kind: wakeResult, value: v, fail: f})
 	}()
@@ -263,6 +265,7 @@ func (x *Execution) runTask(st *State, eff any, sc *scope, c stateContext) (any,
 		w := box.wait()
 		switch w.kind {
 		case wakeAbort:
+			cancel()
 			return nil, abortFailure
 		case wakeResult:
 			if w.fail != nil {
@@ -279,9 +282,11 @@ func (x *Execution) runTask(st *State, eff any, sc *scope, c stateContext) (any,
 		case wakeHeartbeat:
 			armHeartbeat()
 		case wakeTimeout:
+			cancel()
 			return fail(&Failure{Error: ErrTimeout, Cause: fmt.Sprintf("state %q exceeded TimeoutSeconds %d", st.Name, timeout)}, true)
 		case wakeHeartbeatTimeout:
 			if w.gen == hbGen {
+				cancel()
 				return fail(&Failure{Error: ErrHeartbeatTimeout, Cause: fmt.Sprintf("state %q received no heartbeat for %d seconds", st.Name, heartbeat)}, true)
 			}
 		}

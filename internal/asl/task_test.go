@@ -595,3 +595,38 @@ func TestExecutionTimeoutAndStop(t *testing.T) {
 		}
 	})
 }
+
+// A token that arrives while the handler still works does not cancel the handler.
+func TestTokenDoesNotCancelRunningHandler(t *testing.T) {
+	var e *Engine
+	e, _ = newTestEngine(t, Config{})
+	handlerErr := make(chan error, 1)
+	e.cfg.Functions = map[string]Handler{"f": func(ctx context.Context, p json.RawMessage) (json.RawMessage, error) {
+		var tok string
+		_ = json.Unmarshal(p, &tok)
+		if err := e.SendTaskSuccess(tok, []byte(`"early"`)); err != nil {
+			return nil, err
+		}
+		x, _ := e.ExecutionByARN("arn:aws:states:us-east-1:123456789012:execution:" + "m" + ":run")
+		<-x.Done() // the task and the execution finish while this handler is still running
+		handlerErr <- ctx.Err()
+		return nil, nil
+	}}
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+		"Parameters":{"FunctionName":"f","Payload.$":"$$.Task.Token"},"End":true}}}`
+	m, err := e.AddMachine("m", "", []byte(def), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _, err := e.Start(m, "run", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := x.Wait(context.Background())
+	if s.Status != StatusSucceeded || s.Output != `"early"` {
+		t.Fatalf("%s %s", s.Status, s.Output)
+	}
+	if err := <-handlerErr; err != nil {
+		t.Errorf("handler context canceled after the token completed the task: %v", err)
+	}
+}
