@@ -34,6 +34,7 @@ staticcheck:
 
 bench:
 	./scripts/bench-chunk.sh
+	./scripts/bench-run.sh
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 30s ./internal/dataset/
