@@ -140,12 +140,6 @@ func TakenKey(key, etag string) string {
 // RunKey is the run's configuration and status document.
 func RunKey(runID string) string { return RunsPrefix + runID + "/run.json" }
 
-// RejectedKey holds the lines that failed validation.
-func RejectedKey(runID string) string { return RunsPrefix + runID + "/rejected.jsonl" }
-
-// PlanKey holds the chunk plan of the first round.
-func PlanKey(runID string) string { return RunsPrefix + runID + "/plan.json" }
-
 // RoundPrefix is the folder of one round.
 func RoundPrefix(runID string, round int) string {
 	return fmt.Sprintf("%s%s/r%d/", RunsPrefix, runID, round)

@@ -165,9 +165,9 @@ func Start(cfg Config) (*Pipeline, error) {
 		Clock:  cfg.Clock,
 		Region: emu.Region,
 		Functions: map[string]asl.Handler{
-			"bbatch-chunker":    bind((&chunker.Handler{Store: p.Store, Rounds: rounds, Profiles: cfg.Profiles, Log: log}).Handle),
-			"bbatch-reconciler": bind((&reconciler.Handler{Rounds: rounds, Finalizer: finalizer}).Handle),
-			"bbatch-submitter": bind(func(ctx context.Context, req submit.Request) (struct{}, error) {
+			"bbatch-chunker":    asl.Typed((&chunker.Handler{Store: p.Store, Rounds: rounds, Profiles: cfg.Profiles, Log: log}).Handle),
+			"bbatch-reconciler": asl.Typed((&reconciler.Handler{Rounds: rounds, Finalizer: finalizer}).Handle),
+			"bbatch-submitter": asl.Typed(func(ctx context.Context, req submit.Request) (struct{}, error) {
 				return struct{}{}, (&submitter.Handler{Submitter: protocol}).Handle(ctx, req)
 			}),
 		},
@@ -209,23 +209,6 @@ func Substitutions(region string) map[string]string {
 		statemachine.ChunkerFunctionArn:    fn("bbatch-chunker"),
 		statemachine.SubmitterFunctionArn:  fn("bbatch-submitter"),
 		statemachine.ReconcilerFunctionArn: fn("bbatch-reconciler"),
-	}
-}
-
-// bind adapts a typed handler to the interpreter, as the Lambda runtime does: the payload is
-// decoded into the input type and the output encoded; errors pass through unchanged, so their
-// Go type names become the error names the state machine matches.
-func bind[In, Out any](h func(context.Context, In) (Out, error)) asl.Handler {
-	return func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
-		var in In
-		if err := json.Unmarshal(payload, &in); err != nil {
-			return nil, err
-		}
-		out, err := h(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(out)
 	}
 }
 
