@@ -183,8 +183,30 @@ func testProfile() profile.Profile {
 
 func TestHappyPath(t *testing.T) {
 	pl := start(t, faults.Spec{}, testProfile())
+	completed := make(chan []byte, 1)
+	pattern := []byte(`{"source":["bedrock-batch"],"detail-type":["Batch Run Completed"]}`)
+	if err := pl.Emu.Bus.AddRule("RunCompleted", pattern, func(_ context.Context, ev []byte) error { completed <- ev; return nil }); err != nil {
+		t.Fatal(err)
+	}
 	path, lines := dataset(t, 450, 1)
 	runID, rep := run(t, pl, "claude", path)
+	select {
+	case ev := <-completed:
+		var e struct {
+			Detail struct {
+				RunID     string `json:"runId"`
+				ReportKey string `json:"reportKey"`
+				Records   struct {
+					Answered int64 `json:"answered"`
+				} `json:"records"`
+			} `json:"detail"`
+		}
+		if err := json.Unmarshal(ev, &e); err != nil || e.Detail.RunID != runID || e.Detail.ReportKey != layout.ReportJSONKey(runID) || e.Detail.Records.Answered != 450 {
+			t.Fatalf("Batch Run Completed event %s (%v)", ev, err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no Batch Run Completed event")
+	}
 	if rep.Status != "Succeeded" || rep.Records.Answered != 450 || rep.Records.Rejected != 2 || rep.Records.Failed != 0 {
 		t.Fatalf("report %+v", rep.Records)
 	}
