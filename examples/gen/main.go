@@ -24,7 +24,7 @@ const (
 	articleSeed = 20261126
 )
 
-// Body settings from the brief: a label is one short word, so 20 tokens is plenty.
+// Body settings: a label is one short word, so 20 tokens is plenty.
 const (
 	anthropicVersion = "bedrock-2023-05-31"
 	labelMaxTokens   = 20
@@ -85,8 +85,8 @@ func generate(dir string) error {
 	return nil
 }
 
-// newTicketRand and newArticleRand are the generator's random sources: fixed seeds, and PCG,
-// whose sequence Go's compatibility promise keeps.
+// newTicketRand and newArticleRand are the generator's random sources, with fixed seeds. Should a
+// Go release ever change what they draw, TestCommittedFilesAreCurrent fails.
 func newTicketRand() *rand.Rand  { return rand.New(rand.NewPCG(ticketSeed, 1)) }
 func newArticleRand() *rand.Rand { return rand.New(rand.NewPCG(articleSeed, 1)) }
 
