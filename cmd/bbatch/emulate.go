@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -11,6 +14,9 @@ import (
 
 	"github.com/bedrock-batch/bedrock-batch/internal/emulate"
 	"github.com/bedrock-batch/bedrock-batch/internal/faults"
+	"github.com/bedrock-batch/bedrock-batch/internal/pipeline"
+	"github.com/bedrock-batch/bedrock-batch/internal/profile"
+	"github.com/bedrock-batch/bedrock-batch/internal/stackout"
 )
 
 // Default ports of bbatch emulate: S3, Bedrock control plane, Bedrock runtime.
@@ -18,7 +24,12 @@ const (
 	defaultS3Port      = 9570
 	defaultBedrockPort = 9571
 	defaultRuntimePort = 9572
+	defaultSFNPort     = 9573
 )
+
+// localEventBus is the EventBusName the outputs file of bbatch emulate --pipeline names: the local
+// bus stands for the account's default bus.
+const localEventBus = "default"
 
 func newEmulateCmd() *cobra.Command {
 	var (
@@ -26,6 +37,10 @@ func newEmulateCmd() *cobra.Command {
 		dataDir, faultSpec, webhook      string
 		bucket, region                   string
 		jobDuration                      time.Duration
+		withPipeline                     bool
+		profilesPath, outputsPath        string
+		stackName                        string
+		sfnPort                          int
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate",
@@ -42,7 +57,16 @@ faults (event-drop, event-dup, event-delay) hit the Bedrock job state events. It
 interrupted (Ctrl-C or SIGTERM).
 
 --faults takes a comma list of name=value: ` + strings.Join(faults.Names, ", ") + `
-(fractions 0-1; event-delay a duration; seed an integer).`,
+(fractions 0-1; event-delay a duration; seed an integer).
+
+--pipeline also hosts the whole pipeline on top: the five handlers, the event rules, and the
+state machine (statemachine/pipeline.asl.json) run by a local interpreter behind the Step
+Functions API (StartExecution, DescribeExecution, StopExecution, ... on their real wire protocol,
+on --sfn-port). A file dropped under s3://<bucket>/inbox/<profile>/ starts a run. It writes
+--outputs-file in the format of "cdk deploy --outputs-file", under --stack-name, so that
+bbatch run/status/results/cancel --outputs-file reach it exactly as they reach a deployed stack.
+Profiles come from --profiles FILE (see examples/profiles.json), or are the built-in ones of
+bbatch run. The handlers' warnings and errors go to stderr.`,
 		Example: `  # terminal 1
   bbatch emulate --job-duration 20s
 
@@ -58,7 +82,11 @@ interrupted (Ctrl-C or SIGTERM).
 
   # keep the data in a folder, inject faults, forward events to a webhook
   bbatch emulate --data ./emu-data --faults record-retryable=0.1,event-drop=0.2,seed=7 \
-    --webhook http://127.0.0.1:8080/events`,
+    --webhook http://127.0.0.1:8080/events
+
+  # the whole pipeline, then the CLI against it as against AWS (another terminal, after the exports)
+  bbatch emulate --pipeline --job-duration 10s
+  bbatch run --outputs-file bbatch-outputs.json --profile claude examples/tickets-claude.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			spec, err := faults.Parse(faultSpec)
@@ -68,9 +96,17 @@ interrupted (Ctrl-C or SIGTERM).
 			if jobDuration < 0 {
 				return fmt.Errorf("--job-duration %s: want zero or more", jobDuration)
 			}
+			if !withPipeline {
+				for _, name := range []string{"profiles", "sfn-port", "outputs-file", "stack-name"} {
+					if cmd.Flags().Changed(name) {
+						return fmt.Errorf("--%s needs --pipeline", name)
+					}
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			em, err := emulate.Start(emulate.Config{
+			errw := cmd.ErrOrStderr()
+			ecfg := emulate.Config{
 				S3Port:      s3Port,
 				BedrockPort: bedrockPort,
 				RuntimePort: runtimePort,
@@ -81,14 +117,41 @@ interrupted (Ctrl-C or SIGTERM).
 				JobDuration: jobDuration,
 				WebhookURL:  webhook,
 				Events:      cmd.OutOrStdout(),
-			})
-			if err != nil {
-				return err
 			}
-			defer em.Close()
-			errw := cmd.ErrOrStderr()
-			for _, kv := range em.Env() {
+			var (
+				em  *emulate.Emulator
+				env [][2]string
+			)
+			if withPipeline {
+				pl, err := startPipeline(ecfg, profilesPath, sfnPort, errw)
+				if err != nil {
+					return err
+				}
+				defer pl.Close()
+				em = pl.Emu
+				for _, kv := range em.Env() {
+					env = append(env, kv)
+					if kv[0] == "AWS_ENDPOINT_URL_BEDROCK_RUNTIME" {
+						env = append(env, [2]string{"AWS_ENDPOINT_URL_SFN", pl.SFNURL})
+					}
+				}
+				outs := stackout.Outputs{Stack: stackName, Bucket: em.Bucket, StateMachineARN: pl.StateMachineARN, EventBusName: localEventBus, Region: em.Region}
+				if err := stackout.WriteFile(outputsPath, outs); err != nil {
+					return fmt.Errorf("--outputs-file: %w", err)
+				}
+			} else {
+				var err error
+				if em, err = emulate.Start(ecfg); err != nil {
+					return err
+				}
+				defer em.Close()
+				env = em.Env()
+			}
+			for _, kv := range env {
 				fmt.Fprintf(errw, "export %s=%s\n", kv[0], kv[1])
+			}
+			if withPipeline {
+				fmt.Fprintf(errw, "# stack outputs of %s written to %s (use --outputs-file %s)\n", stackName, outputsPath, outputsPath)
 			}
 			storage := "memory"
 			if dataDir != "" {
@@ -118,5 +181,32 @@ interrupted (Ctrl-C or SIGTERM).
 	f.StringVar(&webhook, "webhook", "", "also POST every event as JSON to this URL")
 	f.StringVar(&bucket, "bucket", emulate.DefaultBucket, "bucket created at start")
 	f.StringVar(&region, "region", emulate.DefaultRegion, "region of the emulated services")
+	f.BoolVar(&withPipeline, "pipeline", false, "also host the whole pipeline: handlers, event rules and the state machine behind a local Step Functions API")
+	f.StringVar(&profilesPath, "profiles", "", "with --pipeline: JSON file of the pipeline's profiles (default: the built-in ones)")
+	f.IntVar(&sfnPort, "sfn-port", defaultSFNPort, "with --pipeline: port of the Step Functions API (0 picks a free one)")
+	f.StringVar(&outputsPath, "outputs-file", "bbatch-outputs.json", "with --pipeline: write the stack outputs here, in the cdk deploy --outputs-file format")
+	f.StringVar(&stackName, "stack-name", "BedrockBatch", "with --pipeline: the stack name the outputs file gives")
 	return cmd
+}
+
+// startPipeline starts the whole local pipeline over the emulators cfg describes, with the
+// profiles of the file at profilesPath (the built-in ones when empty). The handlers' warnings
+// and errors go to logw.
+func startPipeline(cfg emulate.Config, profilesPath string, sfnPort int, logw io.Writer) (*pipeline.Pipeline, error) {
+	profiles := profile.Set{}
+	if profilesPath != "" {
+		data, err := os.ReadFile(profilesPath)
+		if err != nil {
+			return nil, fmt.Errorf("--profiles: %w", err)
+		}
+		if profiles, err = profile.Parse(data); err != nil {
+			return nil, fmt.Errorf("--profiles %s: %w", profilesPath, err)
+		}
+	} else {
+		for name, model := range builtinProfiles {
+			profiles[name] = profile.Profile{Name: name, ModelID: model}.Normalize()
+		}
+	}
+	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return pipeline.Start(pipeline.Config{Emulate: cfg, Profiles: profiles, SFNPort: sfnPort, Logger: log})
 }

@@ -41,5 +41,8 @@ emulators, with no AWS account.`,
 	root.AddCommand(newChunkCmd())
 	root.AddCommand(newEstimateCmd())
 	root.AddCommand(newRunCmd())
+	root.AddCommand(newStatusCmd())
+	root.AddCommand(newResultsCmd())
+	root.AddCommand(newCancelCmd())
 	return root
 }

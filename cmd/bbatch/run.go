@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -26,7 +26,6 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/internal/pipeline"
 	"github.com/bedrock-batch/bedrock-batch/internal/profile"
 	"github.com/bedrock-batch/bedrock-batch/internal/report"
-	"github.com/bedrock-batch/bedrock-batch/internal/stepfn"
 )
 
 // builtinProfiles are the profiles bbatch run knows without --profiles: one per example dataset.
@@ -45,7 +44,13 @@ type runFlags struct {
 	jobDuration, timeout                             time.Duration
 	speed                                            float64
 	pollSeconds                                      int
+	target                                           targetFlags
+	refresh                                          time.Duration
 }
+
+// localOnlyFlags are the run flags that configure the local emulators and pipeline, meaningless
+// against a deployed stack.
+var localOnlyFlags = []string{"model", "profiles", "invocation-type", "faults", "job-duration", "speed", "poll-seconds", "log"}
 
 func newRunCmd() *cobra.Command {
 	var f runFlags
@@ -69,15 +74,36 @@ or any name in --profiles FILE), or is inferred from the first record's body.
 --faults injects failures into the emulators to watch the pipeline survive them; it takes a
 comma list of name=value: ` + strings.Join(faults.Names, ", ") + `.
 
+With --stack NAME or --outputs-file PATH, run uses the deployed pipeline instead (see
+bbatch status --help for how it is found): it uploads FILE to s3://<bucket>/inbox/<profile>/ with
+your AWS credentials, follows the run's execution and jobs, and downloads results/<runId>/ into
+--out. --profile is then required and names a profile configured in the stack; the local-only
+flags (` + strings.Join(localOnlyFlags, ", ") + `) are refused. There is no --timeout unless given: Bedrock
+jobs can take hours, and interrupting run (Ctrl-C) only stops following; the run goes on
+(bbatch status RUNID, bbatch results RUNID, bbatch cancel RUNID).
+
 Exit status: 0 when the run finished, whatever happened to single records (the report says);
 1 when the run itself could not finish.`,
 		Example: `  bbatch run examples/tickets-claude.jsonl
   bbatch run examples/tickets-nova.jsonl --profile nova --out ./answers
   bbatch run mydata.jsonl --model us.anthropic.claude-3-5-haiku-20241022-v1:0
   bbatch run examples/tickets-claude.jsonl --job-duration 20s \
-    --faults record-retryable=0.1,job-fail=0.3,event-drop=1,seed=7`,
+    --faults record-retryable=0.1,job-fail=0.3,event-drop=1,seed=7
+  bbatch run --stack BedrockBatch --profile claude examples/tickets-claude.jsonl
+  bbatch run --outputs-file cdk-outputs.json --profile claude examples/tickets-claude.jsonl`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.target.set() {
+				for _, name := range localOnlyFlags {
+					if cmd.Flags().Changed(name) {
+						return fmt.Errorf("--%s configures the local run; it does not apply with %s", name, f.target.args())
+					}
+				}
+				if !cmd.Flags().Changed("timeout") {
+					f.timeout = 0
+				}
+				return runAWS(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
+			}
 			return runLocal(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -91,7 +117,9 @@ Exit status: 0 when the run finished, whatever happened to single records (the r
 	fl.DurationVar(&f.jobDuration, "job-duration", 2*time.Second, "how long each local Bedrock job takes from submit to end (0s: at once)")
 	fl.Float64Var(&f.speed, "speed", 20, "how much faster than real time the state machine's waits, backoffs and polls run")
 	fl.IntVar(&f.pollSeconds, "poll-seconds", 30, "state-machine seconds between checks of a job whose event did not come")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up when the run takes longer")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up when the run takes longer (against a stack: none unless given)")
+	fl.DurationVar(&f.refresh, "refresh", 0, "time between checks of the run's progress (default 250ms locally, 5s against a stack)")
+	f.target.add(cmd)
 	fl.StringVar(&f.logPath, "log", "", "write the pipeline's JSON logs to this file")
 	return cmd
 }
@@ -133,39 +161,56 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, path string, f runF
 		return err
 	}
 	defer pl.Close()
+	d := localDeployment(pl)
 	started := time.Now()
-	runID, err := pl.Drop(ctx, prof.Name, path)
+	runID, key, err := d.drop(ctx, prof.Name, path)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "uploaded %s to s3://%s/%s: run %s\n", path, pl.Emu.Bucket, layout.InboxKey(prof.Name, filepath.Base(path)), runID)
-	prog := newProgress(stderr)
-	x, err := pl.Wait(ctx, runID, 250*time.Millisecond, func(stepfn.Execution) {
-		if jobs, err := pl.Jobs.ListByName(ctx, runID); err == nil {
-			prog.show(time.Since(started), jobs)
-		}
+	fmt.Fprintf(stderr, "uploaded %s to %s: run %s\n", path, layout.S3URI(d.bucket, key), runID)
+	err = d.follow(ctx, stdout, stderr, runID, followOptions{every: cmp.Or(f.refresh, 250*time.Millisecond), out: f.out, started: started})
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("run %s did not finish within --timeout %s", runID, f.timeout)
+	}
+	return err
+}
+
+// runAWS runs the file through the deployed pipeline f.target names: the same upload, the same
+// runId and the same following as the local run, over the user's AWS configuration.
+func runAWS(ctx context.Context, stdout, stderr io.Writer, path string, f runFlags) error {
+	if f.profileName == "" {
+		return fmt.Errorf("--profile is required with %s: name a profile configured in the stack", f.target.args())
+	}
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	d, outs, err := connect(ctx, f.target)
+	if err != nil {
+		return err
+	}
+	started := time.Now()
+	runID, key, err := d.drop(ctx, f.profileName, path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "uploaded %s to %s: run %s (stack %s, %s)\n", path, layout.S3URI(d.bucket, key), runID, outs.Stack, outs.Region)
+	err = d.follow(ctx, stdout, stderr, runID, followOptions{
+		every: cmp.Or(f.refresh, 5*time.Second), out: f.out, started: started,
+		notStartedAfter: 2 * time.Minute,
+		notStartedHint: fmt.Sprintf("run %s has not started after 2 minutes: is profile %q configured in stack %s? The intake function's logs say why.",
+			runID, f.profileName, outs.Stack),
 	})
-	prog.done()
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("run %s did not finish within --timeout %s", runID, f.timeout)
-		}
-		return fmt.Errorf("run %s: %w", runID, err)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stopped following run %s; it goes on in AWS: bbatch status %s %s", runID, runID, f.target.args())
 	}
-	rep, err := pl.Report(ctx, runID)
-	if err != nil {
-		return fmt.Errorf("run %s ended %s (%s: %s) without a report: %w", runID, x.Status, x.Error, x.Cause, err)
-	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join("bbatch-out", runID)
-	}
-	files, err := pl.Download(ctx, runID, out)
-	if err != nil {
-		return err
-	}
-	printSummary(stdout, rep, out, len(files), time.Since(started))
-	return nil
+	return err
 }
 
 // chooseProfile picks the run's profile: --profile (built in or from --profiles), --model, or
@@ -327,8 +372,15 @@ func sortedKeys(m map[string]int) []string {
 	return keys
 }
 
-// printSummary prints the report's key numbers.
-func printSummary(w io.Writer, r report.Report, out string, files int, took time.Duration) {
+// printSummary prints the report's key numbers and where the results are; local says the run
+// used the local fake models.
+func printSummary(w io.Writer, r report.Report, out string, files int, took time.Duration, local bool) {
+	printReport(w, r, took, local)
+	fmt.Fprintf(w, "  results   %d file(s) in %s (report.md is the full report)\n", files, out)
+}
+
+// printReport prints the report's key numbers; local says the run used the local fake models.
+func printReport(w io.Writer, r report.Report, took time.Duration, local bool) {
 	rec := r.Records
 	check := "holds"
 	if !rec.Conserved {
@@ -347,10 +399,13 @@ func printSummary(w io.Writer, r report.Report, out string, files int, took time
 	fmt.Fprintf(w, "  jobs      %d Bedrock batch job(s) for %d chunk(s) over %d round(s)\n", jobs, len(r.Jobs), len(r.Rounds))
 	fmt.Fprintf(w, "  tokens    %d in, %d out\n", r.Tokens.Total.InputTokens, r.Tokens.Total.OutputTokens)
 	if r.Cost != nil {
-		fmt.Fprintf(w, "  cost      $%.4f at the batch price vs $%.4f on-demand: %.1f%% saved (prices as of %s; local fake models, so the numbers illustrate)\n",
-			r.Cost.Batch, r.Cost.OnDemand, r.Cost.SavingPercent, r.Price.AsOf)
+		note := ""
+		if local {
+			note = "; local fake models, so the numbers illustrate"
+		}
+		fmt.Fprintf(w, "  cost      $%.4f at the batch price vs $%.4f on-demand: %.1f%% saved (prices as of %s%s)\n",
+			r.Cost.Batch, r.Cost.OnDemand, r.Cost.SavingPercent, r.Price.AsOf, note)
 	} else {
 		fmt.Fprintf(w, "  cost      not computed: %s\n", r.PriceNote)
 	}
-	fmt.Fprintf(w, "  results   %d file(s) in %s (report.md is the full report)\n", files, out)
 }
