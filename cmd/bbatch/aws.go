@@ -267,7 +267,7 @@ func (d *deployment) follow(ctx context.Context, stdout, stderr io.Writer, runID
 	}
 	rep, err := d.report(ctx, runID)
 	if err != nil {
-		return fmt.Errorf("run %s ended %s (%s: %s) without a report: %w", runID, x.Status, x.Error, x.Cause, err)
+		return fmt.Errorf("run %s ended %s%s without a report: %w", runID, x.Status, why(x), err)
 	}
 	out := o.out
 	if out == "" {
@@ -296,5 +296,19 @@ func (d *deployment) reportOrExplain(ctx context.Context, runID string, t target
 	case x.Status == "RUNNING":
 		return rep, fmt.Errorf("run %s has no report yet: it is still running (see bbatch status %s %s)", runID, runID, t.args())
 	}
-	return rep, fmt.Errorf("run %s ended %s without a report (%s: %s)", runID, x.Status, x.Error, x.Cause)
+	return rep, fmt.Errorf("run %s ended %s%s without a report", runID, x.Status, why(x))
+}
+
+// why returns " (error: cause)" of an execution that ended with either, or "".
+func why(x stepfn.Execution) string {
+	var parts []string
+	for _, s := range []string{x.Error, x.Cause} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ": ") + ")"
 }

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -135,10 +139,21 @@ func TestAWSModeRunStatusResults(t *testing.T) {
 		t.Error("results downloaded another report.json than run did")
 	}
 
+	// --stack reads the same outputs through CloudFormation DescribeStacks.
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", fakeCloudFormation(t, outs))
+	stdout, _, err = bbatch(t, "status", runID, "--stack", "TestStack")
+	if err != nil {
+		t.Fatalf("status --stack: %v", err)
+	}
+	if !strings.Contains(stdout, "execution SUCCEEDED") || !strings.Contains(stdout, "bbatch results "+runID+" --stack TestStack") {
+		t.Errorf("status --stack:\n%s", stdout)
+	}
+
 	tests := []struct {
 		args []string
 		want string
 	}{
+		{[]string{"status", runID, "--stack", "Nope"}, "describe stack Nope: operation error CloudFormation: DescribeStacks"},
 		{[]string{"results", "nosuch-0123456789abcdef", "--outputs-file", outputs}, "no report and no execution"},
 		{[]string{"status", "nosuch-0123456789abcdef", "--outputs-file", outputs}, "no execution"},
 		{[]string{"status", runID, "--outputs-file", outputs, "--stack", "Other"}, "no stack Other (have TestStack)"},
@@ -152,9 +167,44 @@ func TestAWSModeRunStatusResults(t *testing.T) {
 	}
 }
 
+// fakeCloudFormation serves DescribeStacks on the awsQuery protocol: the stack outs.Stack with
+// outs as its outputs, a ValidationError for any other name. It returns the endpoint URL.
+func fakeCloudFormation(t *testing.T, outs stackout.Outputs) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "DescribeStacks" {
+			http.Error(w, "want DescribeStacks", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		name := r.Form.Get("StackName")
+		if name != outs.Stack {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id %s does not exist</Message></Error><RequestId>r1</RequestId></ErrorResponse>`, html.EscapeString(name))
+			return
+		}
+		var members strings.Builder
+		for k, v := range map[string]string{stackout.BucketName: outs.Bucket, stackout.StateMachineArn: outs.StateMachineARN, stackout.EventBusName: outs.EventBusName, stackout.Region: outs.Region} {
+			fmt.Fprintf(&members, "<member><OutputKey>%s</OutputKey><OutputValue>%s</OutputValue></member>", k, html.EscapeString(v))
+		}
+		fmt.Fprintf(w, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>`+
+			`<StackName>%s</StackName><StackId>arn:aws:cloudformation:%s:123456789012:stack/%s/1</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime>`+
+			`<StackStatus>CREATE_COMPLETE</StackStatus><Outputs>%s</Outputs></member></Stacks></DescribeStacksResult>`+
+			`<ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></DescribeStacksResponse>`, outs.Stack, outs.Region, outs.Stack, members.String())
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func TestAWSModeRejectsBadFlags(t *testing.T) {
 	path := writeTickets(t, 1)
-	outputs := filepath.Join(t.TempDir(), "outputs.json")
+	dir := t.TempDir()
+	outputs := filepath.Join(dir, "outputs.json")
+	for _, name := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL"} {
+		t.Setenv(name, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "no-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "no-credentials"))
 	tests := []struct {
 		args []string
 		want string
@@ -167,6 +217,8 @@ func TestAWSModeRejectsBadFlags(t *testing.T) {
 		{[]string{"results", "r"}, "--stack NAME or --outputs-file PATH"},
 		{[]string{"cancel", "r"}, "--stack NAME or --outputs-file PATH"},
 		{[]string{"emulate", "--sfn-port", "0"}, "--sfn-port needs --pipeline"},
+		{[]string{"emulate", "--pipeline", "--profiles", filepath.Join(dir, "none.json")}, "--profiles: open"},
+		{[]string{"status", "r", "--stack", "S"}, "--stack S: no AWS region"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -83,10 +83,10 @@ func TestCancelStopsExecutionAndJobs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("status: %v", err)
 	}
-	if !strings.Contains(stdout, "execution ABORTED") || !strings.Contains(stdout, "bbatch cancel") || !strings.Contains(stdout, "report    none") {
+	if !strings.Contains(stdout, "execution ABORTED (bbatch cancel) at") || !strings.Contains(stdout, "report    none") {
 		t.Errorf("status after cancel:\n%s", stdout)
 	}
-	if _, _, err := bbatch(t, "results", runID, "--outputs-file", outputs); err == nil || !strings.Contains(err.Error(), "ended ABORTED without a report") {
+	if _, _, err := bbatch(t, "results", runID, "--outputs-file", outputs); err == nil || !strings.Contains(err.Error(), "ended ABORTED (bbatch cancel) without a report") {
 		t.Errorf("results after cancel: err = %v", err)
 	}
 }

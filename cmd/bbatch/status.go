@@ -104,10 +104,7 @@ func (d *deployment) status(ctx context.Context, w io.Writer, runID string, t ta
 	case x.Status == "RUNNING":
 		fmt.Fprintf(w, "  execution RUNNING since %s (%s)\n", x.Started.UTC().Format(time.RFC3339), x.ARN)
 	default:
-		fmt.Fprintf(w, "  execution %s at %s after %s (%s)\n", x.Status, x.Stopped.UTC().Format(time.RFC3339), x.Stopped.Sub(x.Started).Round(time.Second), x.ARN)
-		if x.Error != "" || x.Cause != "" {
-			fmt.Fprintf(w, "            %s: %s\n", x.Error, x.Cause)
-		}
+		fmt.Fprintf(w, "  execution %s%s at %s after %s (%s)\n", x.Status, why(x), x.Stopped.UTC().Format(time.RFC3339), x.Stopped.Sub(x.Started).Round(time.Second), x.ARN)
 	}
 	byStatus := map[string]int{}
 	for _, j := range jobs {
