@@ -40,7 +40,7 @@ type targetFlags struct {
 func (t *targetFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&t.stack, "stack", "", "name of the deployed stack (its outputs are read with CloudFormation DescribeStacks, or from --outputs-file)")
-	fl.StringVar(&t.outputsFile, "outputs-file", "", "the JSON file `cdk deploy --outputs-file` or `bbatch emulate --pipeline` wrote")
+	fl.StringVar(&t.outputsFile, "outputs-file", "", "PATH of the JSON file that cdk deploy --outputs-file or bbatch emulate --pipeline wrote")
 }
 
 // set reports whether a deployed pipeline was named.

@@ -25,7 +25,7 @@ run writes no report; what is in S3 stays. Cancelling again is harmless: it also
 created while the first cancel ran.
 
 ` + targetHelp,
-		Example: `  bbatch cancel tickets-claude-3f9a0c2b7d1e4a56 --stack BedrockBatch`,
+		Example: `  bbatch cancel tickets-claude-f4a3a76ba389 --stack BedrockBatch`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, _, err := connect(cmd.Context(), t)

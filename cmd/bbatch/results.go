@@ -20,7 +20,7 @@ rejected.jsonl, report.json and report.md; then it prints the report's summary. 
 no report yet (still running, or stopped by bbatch cancel) is an error saying so.
 
 ` + targetHelp,
-		Example: `  bbatch results tickets-claude-3f9a0c2b7d1e4a56 --stack BedrockBatch --out ./answers`,
+		Example: `  bbatch results tickets-claude-f4a3a76ba389 --stack BedrockBatch --out ./answers`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, runID := cmd.Context(), args[0]

@@ -35,8 +35,8 @@ state from Bedrock), and the summary of report.json once the run has ended.
 RUNID is the id bbatch run prints (the execution's name).
 
 ` + targetHelp,
-		Example: `  bbatch status tickets-claude-3f9a0c2b7d1e4a56 --stack BedrockBatch
-  bbatch status tickets-claude-3f9a0c2b7d1e4a56 --outputs-file cdk-outputs.json`,
+		Example: `  bbatch status tickets-claude-f4a3a76ba389 --stack BedrockBatch
+  bbatch status tickets-claude-f4a3a76ba389 --outputs-file cdk-outputs.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, _, err := connect(cmd.Context(), t)
