@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,20 +11,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockjobs"
-	"github.com/bedrock-batch/bedrock-batch/internal/layout"
-	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
 	"github.com/bedrock-batch/bedrock-batch/internal/pipeline"
 	"github.com/bedrock-batch/bedrock-batch/internal/report"
+	"github.com/bedrock-batch/bedrock-batch/internal/runclient"
 	"github.com/bedrock-batch/bedrock-batch/internal/s3store"
 	"github.com/bedrock-batch/bedrock-batch/internal/stackout"
 	"github.com/bedrock-batch/bedrock-batch/internal/stepfn"
@@ -65,29 +61,17 @@ var errNoTarget = errors.New("name the deployed pipeline with --stack NAME or --
 // starts on this machine, or a deployed stack (or bbatch emulate --pipeline) reached through
 // the environment's AWS configuration.
 type deployment struct {
-	bucket          string
-	stateMachineARN string
-	s3              s3store.API
-	store           *s3store.Store
-	sfn             *stepfn.Client
-	jobs            *bedrockjobs.Client
-	ledger          *ledger.Ledger
-	local           bool // the pipeline runs in this process, with fake models
+	*runclient.Client
+	local bool // the pipeline runs in this process, with fake models
 }
 
 func newDeployment(bucket, stateMachineARN string, s3c s3store.API, sfnc stepfn.API, jobs bedrockjobs.API) *deployment {
-	store := s3store.New(s3c, bucket)
-	return &deployment{
-		bucket: bucket, stateMachineARN: stateMachineARN, s3: s3c, store: store,
-		sfn: &stepfn.Client{API: sfnc}, jobs: &bedrockjobs.Client{API: jobs}, ledger: &ledger.Ledger{Store: store},
-	}
+	return &deployment{Client: runclient.New(bucket, stateMachineARN, s3c, sfnc, jobs)}
 }
 
 // localDeployment is the deployment of a pipeline running in this process.
 func localDeployment(pl *pipeline.Pipeline) *deployment {
-	d := newDeployment(pl.Emu.Bucket, pl.StateMachineARN, pl.S3, pl.SFNClient, pl.Jobs.API)
-	d.local = true
-	return d
+	return &deployment{Client: pl.Client(), local: true}
 }
 
 // connect reads the target's stack outputs and makes the S3, Step Functions and Bedrock clients
@@ -120,118 +104,6 @@ func connect(ctx context.Context, t targetFlags) (*deployment, stackout.Outputs,
 	return newDeployment(outs.Bucket, outs.StateMachineARN, s3c, sfn.NewFromConfig(cfg), bedrock.NewFromConfig(cfg)), outs, nil
 }
 
-// executionARN is the ARN of a run's execution: intake names each execution after its runId.
-func (d *deployment) executionARN(runID string) string {
-	return strings.Replace(d.stateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + runID
-}
-
-// drop uploads the file at path to inbox/<profileName>/<basename> as a user drop and returns the
-// id of the run its S3 event starts: the id intake derives from the same bucket, key and ETag.
-func (d *deployment) drop(ctx context.Context, profileName, path string) (runID, key string, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", "", err
-	}
-	defer f.Close()
-	key = layout.InboxKey(profileName, filepath.Base(path))
-	out, err := d.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(key), Body: f})
-	if err != nil {
-		return "", "", fmt.Errorf("upload %s to %s: %w", path, layout.S3URI(d.bucket, key), err)
-	}
-	etag := strings.Trim(aws.ToString(out.ETag), `"`)
-	return layout.RunID(d.bucket, "", []layout.Source{{Key: key, ETag: etag}}), key, nil
-}
-
-// describe returns the run's execution; found is false when it does not exist (not started yet,
-// or not a run of this state machine).
-func (d *deployment) describe(ctx context.Context, runID string) (x stepfn.Execution, found bool, err error) {
-	x, err = d.sfn.Describe(ctx, d.executionARN(runID))
-	var missing *sfntypes.ExecutionDoesNotExist
-	if errors.As(err, &missing) {
-		return x, false, nil
-	}
-	return x, err == nil, err
-}
-
-// wait polls the run's execution every interval until it ends and returns its final state,
-// calling tick after each poll (found false while the execution does not exist yet).
-func (d *deployment) wait(ctx context.Context, runID string, every time.Duration, tick func(x stepfn.Execution, found bool)) (stepfn.Execution, error) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		x, found, err := d.describe(ctx, runID)
-		switch {
-		case err != nil:
-			return x, err
-		case found && x.Status != "RUNNING":
-			return x, nil
-		}
-		if tick != nil {
-			tick(x, found)
-		}
-		select {
-		case <-ctx.Done():
-			return x, ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// report reads the run's report.json; a run without one is an error wrapping fs.ErrNotExist.
-func (d *deployment) report(ctx context.Context, runID string) (report.Report, error) {
-	var r report.Report
-	rc, err := d.store.Get(ctx, layout.ReportJSONKey(runID))
-	if err != nil {
-		return r, err
-	}
-	defer rc.Close()
-	if err := json.NewDecoder(rc).Decode(&r); err != nil {
-		return r, fmt.Errorf("decode %s: %w", d.store.URI(layout.ReportJSONKey(runID)), err)
-	}
-	return r, nil
-}
-
-// download copies every object under results/<runId>/ into dir and returns the files written.
-func (d *deployment) download(ctx context.Context, runID, dir string) ([]string, error) {
-	prefix := layout.ResultPrefix(runID)
-	keys, err := d.store.List(ctx, prefix)
-	if err != nil {
-		return nil, err
-	}
-	var files []string
-	for _, key := range keys {
-		dst := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(key, prefix)))
-		if err := d.downloadOne(ctx, key, dst); err != nil {
-			return files, err
-		}
-		files = append(files, dst)
-	}
-	return files, nil
-}
-
-func (d *deployment) downloadOne(ctx context.Context, key, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return fmt.Errorf("download %s: %w", key, err)
-	}
-	rc, err := d.store.Get(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	f, err := os.Create(dst)
-	if err != nil {
-		return fmt.Errorf("download %s: %w", key, err)
-	}
-	_, err = io.Copy(f, rc)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("download %s to %s: %w", key, dst, err)
-	}
-	return nil
-}
-
 // followOptions configure follow.
 type followOptions struct {
 	every   time.Duration // between polls
@@ -249,7 +121,7 @@ type followOptions struct {
 func (d *deployment) follow(ctx context.Context, stdout, stderr io.Writer, runID string, o followOptions) error {
 	prog := newProgress(stderr)
 	hinted := false
-	x, err := d.wait(ctx, runID, o.every, func(_ stepfn.Execution, found bool) {
+	x, err := d.Wait(ctx, runID, o.every, func(_ stepfn.Execution, found bool) {
 		if !found {
 			if !hinted && o.notStartedHint != "" && time.Since(o.started) > o.notStartedAfter {
 				fmt.Fprintln(stderr, o.notStartedHint)
@@ -257,7 +129,7 @@ func (d *deployment) follow(ctx context.Context, stdout, stderr io.Writer, runID
 			}
 			return
 		}
-		if jobs, err := d.jobs.ListByName(ctx, runID); err == nil {
+		if jobs, err := d.Jobs.ListByName(ctx, runID); err == nil {
 			prog.show(time.Since(o.started), jobs)
 		}
 	})
@@ -265,7 +137,7 @@ func (d *deployment) follow(ctx context.Context, stdout, stderr io.Writer, runID
 	if err != nil {
 		return fmt.Errorf("run %s: %w", runID, err)
 	}
-	rep, err := d.report(ctx, runID)
+	rep, err := d.Report(ctx, runID)
 	if err != nil {
 		return fmt.Errorf("run %s ended %s%s without a report: %w", runID, x.Status, why(x), err)
 	}
@@ -273,7 +145,7 @@ func (d *deployment) follow(ctx context.Context, stdout, stderr io.Writer, runID
 	if out == "" {
 		out = filepath.Join("bbatch-out", runID)
 	}
-	files, err := d.download(ctx, runID, out)
+	files, err := d.Download(ctx, runID, out)
 	if err != nil {
 		return err
 	}
@@ -283,16 +155,16 @@ func (d *deployment) follow(ctx context.Context, stdout, stderr io.Writer, runID
 
 // reportOrExplain reads the run's report; a run without one is an error saying where the run is.
 func (d *deployment) reportOrExplain(ctx context.Context, runID string, t targetFlags) (report.Report, error) {
-	rep, err := d.report(ctx, runID)
+	rep, err := d.Report(ctx, runID)
 	if !errors.Is(err, fs.ErrNotExist) {
 		return rep, err
 	}
-	x, found, derr := d.describe(ctx, runID)
+	x, found, derr := d.Describe(ctx, runID)
 	switch {
 	case derr != nil:
 		return rep, fmt.Errorf("run %s has no report yet, and its execution cannot be read: %w", runID, derr)
 	case !found:
-		return rep, fmt.Errorf("run %s: no report and no execution %s: not started yet, or not a run of this stack", runID, d.executionARN(runID))
+		return rep, fmt.Errorf("run %s: no report and no execution %s: not started yet, or not a run of this stack", runID, d.ExecutionARN(runID))
 	case x.Status == "RUNNING":
 		return rep, fmt.Errorf("run %s has no report yet: it is still running (see bbatch status %s %s)", runID, runID, t.args())
 	}

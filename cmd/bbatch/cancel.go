@@ -41,15 +41,15 @@ created while the first cancel ran.
 
 // cancel stops the run's execution and its jobs that have not ended.
 func (d *deployment) cancel(ctx context.Context, w io.Writer, runID string) error {
-	x, found, err := d.describe(ctx, runID)
+	x, found, err := d.Describe(ctx, runID)
 	if err != nil {
 		return err
 	}
 	switch {
 	case !found:
-		fmt.Fprintf(w, "execution %s: not found\n", d.executionARN(runID))
+		fmt.Fprintf(w, "execution %s: not found\n", d.ExecutionARN(runID))
 	case x.Status == "RUNNING":
-		if err := d.sfn.Stop(ctx, x.ARN, "bbatch cancel"); err != nil {
+		if err := d.SFN.Stop(ctx, x.ARN, "bbatch cancel"); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "stopped execution %s\n", x.ARN)
@@ -62,7 +62,7 @@ func (d *deployment) cancel(ctx context.Context, w io.Writer, runID string) erro
 	}
 	stopped, ended := 0, 0
 	for _, arn := range arns {
-		j, err := d.jobs.Get(ctx, arn)
+		j, err := d.Jobs.Get(ctx, arn)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (d *deployment) cancel(ctx context.Context, w io.Writer, runID string) erro
 		case j.Status == "Stopping":
 			fmt.Fprintf(w, "job %s already stopping\n", j.Name)
 		default:
-			if err := d.jobs.Stop(ctx, arn); err != nil {
+			if err := d.Jobs.Stop(ctx, arn); err != nil {
 				return err
 			}
 			stopped++
@@ -88,7 +88,7 @@ func (d *deployment) cancel(ctx context.Context, w io.Writer, runID string) erro
 // ledger is stopped too.
 func (d *deployment) jobARNs(ctx context.Context, runID string) ([]string, error) {
 	set := map[string]bool{}
-	entries, err := d.ledger.All(ctx, runID)
+	entries, err := d.Ledger.All(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (d *deployment) jobARNs(ctx context.Context, runID string) ([]string, error
 			set[e.JobARN] = true
 		}
 	}
-	listed, err := d.jobs.ListByName(ctx, runID)
+	listed, err := d.Jobs.ListByName(ctx, runID)
 	if err != nil {
 		return nil, err
 	}

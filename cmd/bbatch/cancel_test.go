@@ -42,7 +42,7 @@ func TestCancelStopsExecutionAndJobs(t *testing.T) {
 			runID = m[1]
 		}
 		if runID != "" {
-			if jobs, err = d.jobs.ListByName(ctx, runID); err != nil {
+			if jobs, err = d.Jobs.ListByName(ctx, runID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -52,19 +52,19 @@ func TestCancelStopsExecutionAndJobs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
-	for _, want := range []string{"stopped execution " + d.executionARN(runID), "stopped job " + jobs[0].Name + " (was ", "1 job(s) stopped, 0 already ended, of 1"} {
+	for _, want := range []string{"stopped execution " + d.ExecutionARN(runID), "stopped job " + jobs[0].Name + " (was ", "1 job(s) stopped, 0 already ended, of 1"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("cancel output lacks %q:\n%s", want, stdout)
 		}
 	}
-	j, err := d.jobs.Get(ctx, jobs[0].ARN)
+	j, err := d.Jobs.Get(ctx, jobs[0].ARN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if j.Status != "Stopping" && j.Status != "Stopped" {
 		t.Errorf("job %s is %s after cancel, want Stopping or Stopped", j.Name, j.Status)
 	}
-	x, found, err := d.describe(ctx, runID)
+	x, found, err := d.Describe(ctx, runID)
 	if err != nil || !found || x.Status != "ABORTED" {
 		t.Fatalf("execution after cancel: %+v found=%v err=%v", x, found, err)
 	}

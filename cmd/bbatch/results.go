@@ -36,7 +36,7 @@ no report yet (still running, or stopped by bbatch cancel) is an error saying so
 			if dir == "" {
 				dir = filepath.Join("bbatch-out", runID)
 			}
-			files, err := d.download(ctx, runID, dir)
+			files, err := d.Download(ctx, runID, dir)
 			if err != nil {
 				return err
 			}

@@ -163,11 +163,11 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, path string, f runF
 	defer pl.Close()
 	d := localDeployment(pl)
 	started := time.Now()
-	runID, key, err := d.drop(ctx, prof.Name, path)
+	runID, key, err := d.Drop(ctx, prof.Name, path)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "uploaded %s to %s: run %s\n", path, layout.S3URI(d.bucket, key), runID)
+	fmt.Fprintf(stderr, "uploaded %s to %s: run %s\n", path, layout.S3URI(d.Bucket, key), runID)
 	err = d.follow(ctx, stdout, stderr, runID, followOptions{every: cmp.Or(f.refresh, 250*time.Millisecond), out: f.out, started: started})
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("run %s did not finish within --timeout %s", runID, f.timeout)
@@ -196,11 +196,11 @@ func runAWS(ctx context.Context, stdout, stderr io.Writer, path string, f runFla
 		return err
 	}
 	started := time.Now()
-	runID, key, err := d.drop(ctx, f.profileName, path)
+	runID, key, err := d.Drop(ctx, f.profileName, path)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "uploaded %s to %s: run %s (stack %s, %s)\n", path, layout.S3URI(d.bucket, key), runID, outs.Stack, outs.Region)
+	fmt.Fprintf(stderr, "uploaded %s to %s: run %s (stack %s, %s)\n", path, layout.S3URI(d.Bucket, key), runID, outs.Stack, outs.Region)
 	err = d.follow(ctx, stdout, stderr, runID, followOptions{
 		every: cmp.Or(f.refresh, 5*time.Second), out: f.out, started: started,
 		notStartedAfter: 2 * time.Minute,

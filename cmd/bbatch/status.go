@@ -61,7 +61,7 @@ type jobState struct {
 // entry without a job ARN (the job is being created) or a job Bedrock cannot answer for keeps
 // the ledger's view, with the reason.
 func (d *deployment) runJobs(ctx context.Context, runID string) ([]jobState, error) {
-	entries, err := d.ledger.All(ctx, runID)
+	entries, err := d.Ledger.All(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (d *deployment) runJobs(ctx context.Context, runID string) ([]jobState, err
 		case e.JobARN == "":
 			s.status = "NotSubmittedYet"
 		default:
-			j, err := d.jobs.Get(ctx, e.JobARN)
+			j, err := d.Jobs.Get(ctx, e.JobARN)
 			if err != nil {
 				s.status = fmt.Sprintf("%s (ledger; Bedrock: %v)", cmp.Or(e.Status, "Unknown"), err)
 			} else {
@@ -86,7 +86,7 @@ func (d *deployment) runJobs(ctx context.Context, runID string) ([]jobState, err
 
 // status prints the run's execution, jobs and, if it ended, its report's summary.
 func (d *deployment) status(ctx context.Context, w io.Writer, runID string, t targetFlags) error {
-	x, found, err := d.describe(ctx, runID)
+	x, found, err := d.Describe(ctx, runID)
 	if err != nil {
 		return err
 	}
@@ -95,12 +95,12 @@ func (d *deployment) status(ctx context.Context, w io.Writer, runID string, t ta
 		return err
 	}
 	if !found && len(jobs) == 0 {
-		return fmt.Errorf("run %s: no execution %s and no jobs: not started yet, or not a run of this stack", runID, d.executionARN(runID))
+		return fmt.Errorf("run %s: no execution %s and no jobs: not started yet, or not a run of this stack", runID, d.ExecutionARN(runID))
 	}
 	fmt.Fprintf(w, "Run %s\n", runID)
 	switch {
 	case !found:
-		fmt.Fprintf(w, "  execution not found: %s\n", d.executionARN(runID))
+		fmt.Fprintf(w, "  execution not found: %s\n", d.ExecutionARN(runID))
 	case x.Status == "RUNNING":
 		fmt.Fprintf(w, "  execution RUNNING since %s (%s)\n", x.Started.UTC().Format(time.RFC3339), x.ARN)
 	default:

@@ -12,9 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -22,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/bedrock-batch/bedrock-batch/functions/chunker"
 	"github.com/bedrock-batch/bedrock-batch/functions/intake"
@@ -33,13 +29,13 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockjobs"
 	"github.com/bedrock-batch/bedrock-batch/internal/emulate"
 	"github.com/bedrock-batch/bedrock-batch/internal/eventrule"
-	"github.com/bedrock-batch/bedrock-batch/internal/layout"
 	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
 	"github.com/bedrock-batch/bedrock-batch/internal/ondemand"
 	"github.com/bedrock-batch/bedrock-batch/internal/pricing"
 	"github.com/bedrock-batch/bedrock-batch/internal/profile"
 	"github.com/bedrock-batch/bedrock-batch/internal/report"
 	"github.com/bedrock-batch/bedrock-batch/internal/round"
+	"github.com/bedrock-batch/bedrock-batch/internal/runclient"
 	"github.com/bedrock-batch/bedrock-batch/internal/runevent"
 	"github.com/bedrock-batch/bedrock-batch/internal/s3store"
 	"github.com/bedrock-batch/bedrock-batch/internal/sfnlocal"
@@ -274,93 +270,7 @@ func (p *Pipeline) Close() {
 	}
 }
 
-// Drop uploads the file at path into inbox/<profileName>/ as a user would and returns the id of
-// the run its S3 event starts.
-func (p *Pipeline) Drop(ctx context.Context, profileName, path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	key := layout.InboxKey(profileName, filepath.Base(path))
-	out, err := p.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(p.Emu.Bucket), Key: aws.String(key), Body: f})
-	if err != nil {
-		return "", fmt.Errorf("upload %s: %w", path, err)
-	}
-	etag := strings.Trim(aws.ToString(out.ETag), `"`)
-	return layout.RunID(p.Emu.Bucket, "", []layout.Source{{Key: key, ETag: etag}}), nil
-}
-
-// ExecutionARN is the ARN of a run's execution.
-func (p *Pipeline) ExecutionARN(runID string) string {
-	return strings.Replace(p.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + runID
-}
-
-// Wait polls the run's execution until it ends and returns its final state. An execution that
-// does not exist yet (its event is on the way) is waited for.
-func (p *Pipeline) Wait(ctx context.Context, runID string, every time.Duration, progress func(stepfn.Execution)) (stepfn.Execution, error) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		x, err := p.SFN.Describe(ctx, p.ExecutionARN(runID))
-		var missing *sfntypes.ExecutionDoesNotExist
-		switch {
-		case errors.As(err, &missing):
-		case err != nil:
-			return x, err
-		case x.Status != "RUNNING":
-			return x, nil
-		}
-		if progress != nil && err == nil {
-			progress(x)
-		}
-		select {
-		case <-ctx.Done():
-			return x, ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// Report reads the run's report.json.
-func (p *Pipeline) Report(ctx context.Context, runID string) (report.Report, error) {
-	var r report.Report
-	rc, err := p.Store.Get(ctx, layout.ReportJSONKey(runID))
-	if err != nil {
-		return r, err
-	}
-	defer rc.Close()
-	return r, json.NewDecoder(rc).Decode(&r)
-}
-
-// Download copies results/<runId>/ into dir.
-func (p *Pipeline) Download(ctx context.Context, runID, dir string) ([]string, error) {
-	keys, err := p.Store.List(ctx, layout.ResultPrefix(runID))
-	if err != nil {
-		return nil, err
-	}
-	var files []string
-	for _, key := range keys {
-		dst := filepath.Join(dir, strings.TrimPrefix(key, layout.ResultPrefix(runID)))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return nil, err
-		}
-		rc, err := p.Store.Get(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		f, err := os.Create(dst)
-		if err == nil {
-			_, err = io.Copy(f, rc)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("download %s: %w", key, err)
-		}
-		files = append(files, dst)
-	}
-	return files, nil
+// Client returns a client for the runs of this deployment, the one the CLI uses against AWS.
+func (p *Pipeline) Client() *runclient.Client {
+	return runclient.New(p.Emu.Bucket, p.StateMachineARN, p.S3, p.SFNClient, p.Jobs.API)
 }

@@ -86,15 +86,15 @@ func run(t *testing.T, pl *Pipeline, profileName, path string) (string, report.R
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	runID, err := pl.Drop(ctx, profileName, path)
+	runID, _, err := pl.Client().Drop(ctx, profileName, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := pl.Wait(ctx, runID, 20*time.Millisecond, nil)
+	x, err := pl.Client().Wait(ctx, runID, 20*time.Millisecond, nil)
 	if err != nil {
 		t.Fatalf("run %s did not finish: %v", runID, err)
 	}
-	rep, err := pl.Report(ctx, runID)
+	rep, err := pl.Client().Report(ctx, runID)
 	if err != nil {
 		t.Fatalf("run %s (%s %s %s) has no report: %v", runID, x.Status, x.Error, x.Cause, err)
 	}
@@ -301,17 +301,17 @@ func TestDuplicatedDropStartsOneRun(t *testing.T) {
 	pl := start(t, faults.Spec{EventDup: 1}, testProfile())
 	path, _ := dataset(t, 150, 4)
 	ctx := context.Background()
-	first, err := pl.Drop(ctx, "claude", path)
+	first, _, err := pl.Client().Drop(ctx, "claude", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := pl.Drop(ctx, "claude", path) // the same content uploaded again
+	second, _, err := pl.Client().Drop(ctx, "claude", path) // the same content uploaded again
 	if err != nil || second != first {
 		t.Fatalf("re-upload gave run %s (%v), want %s", second, err, first)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	if _, err := pl.Wait(ctx, first, 20*time.Millisecond, nil); err != nil {
+	if _, err := pl.Client().Wait(ctx, first, 20*time.Millisecond, nil); err != nil {
 		t.Fatal(err)
 	}
 	out, err := pl.SFNClient.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: &pl.StateMachineARN})
@@ -331,18 +331,18 @@ func TestUnreadableDatasetStillGetsAReport(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	runID, err := pl.Drop(ctx, "claude", path)
+	runID, _, err := pl.Client().Drop(ctx, "claude", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := pl.Wait(ctx, runID, 20*time.Millisecond, nil)
+	x, err := pl.Client().Wait(ctx, runID, 20*time.Millisecond, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if x.Status != "FAILED" {
 		t.Fatalf("execution %s, want FAILED so alarms see it", x.Status)
 	}
-	rep, err := pl.Report(ctx, runID)
+	rep, err := pl.Client().Report(ctx, runID)
 	if err != nil {
 		t.Fatalf("no report after a failed run: %v", err)
 	}
