@@ -7,41 +7,10 @@ import (
 	"fmt"
 
 	"io/fs"
-	"strings"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/layout"
 	"github.com/bedrock-batch/bedrock-batch/internal/round"
 )
-
-func readJSON(ctx context.Context, store round.Store, key string, v any) (bool, error) {
-	rc, err := store.Get(ctx, key)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read %s: %w", key, err)
-	}
-	defer rc.Close()
-	if err := json.NewDecoder(rc).Decode(v); err != nil {
-		return false, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return true, nil
-}
-
-// writeJSON puts v as indented JSON at key, or text as it is when v is nil.
-func writeJSON(ctx context.Context, store round.Store, key string, v any, text string) error {
-	if v != nil {
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", key, err)
-		}
-		text = string(b) + "\n"
-	}
-	if err := store.Put(ctx, key, strings.NewReader(text)); err != nil {
-		return fmt.Errorf("write %s: %w", key, err)
-	}
-	return nil
-}
 
 func exists(ctx context.Context, store round.Store, key string) (bool, error) {
 	rc, err := store.Get(ctx, key)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/dataset"
@@ -144,7 +145,7 @@ func (f *Finalizer) Finalize(ctx context.Context, req run.Request) (Output, Repo
 		rep.Status = "Failed"
 	}
 	var rec run.Record
-	if _, err := readJSON(ctx, f.Store, layout.RunKey(req.RunID), &rec); err != nil {
+	if _, err := round.ReadJSON(ctx, f.Store, layout.RunKey(req.RunID), &rec); err != nil {
 		return Output{}, rep, taskerr.Transient(err)
 	}
 	rep.StartedAt = rec.StartedAt
@@ -177,10 +178,10 @@ func (f *Finalizer) Finalize(ctx context.Context, req run.Request) (Output, Repo
 	}
 	rep.Results = Results{Parts: w.parts, Failed: layout.FailedKey(req.RunID), Rejected: layout.ResultRejectedKey(req.RunID),
 		Report: layout.ReportJSONKey(req.RunID), Markdown: layout.ReportMarkdownKey(req.RunID)}
-	if err := writeJSON(ctx, f.Store, layout.ReportMarkdownKey(req.RunID), nil, Markdown(rep)); err != nil {
-		return Output{}, rep, taskerr.Transient(err)
+	if err := f.Store.Put(ctx, layout.ReportMarkdownKey(req.RunID), strings.NewReader(Markdown(rep))); err != nil {
+		return Output{}, rep, taskerr.Transient(fmt.Errorf("write %s: %w", layout.ReportMarkdownKey(req.RunID), err))
 	}
-	if err := writeJSON(ctx, f.Store, layout.ReportJSONKey(req.RunID), rep, ""); err != nil {
+	if err := round.WriteJSON(ctx, f.Store, layout.ReportJSONKey(req.RunID), rep); err != nil {
 		return Output{}, rep, taskerr.Transient(err)
 	}
 	if f.Publisher != nil {
@@ -205,7 +206,7 @@ func (f *Finalizer) gather(ctx context.Context, req run.Request, rec run.Record,
 		var plan struct {
 			Stats dataset.Stats `json:"stats"`
 		}
-		found, err := readJSON(ctx, f.Store, layout.SourcePrefix(req.RunID, i)+"plan.json", &plan)
+		found, err := round.ReadJSON(ctx, f.Store, layout.SourcePrefix(req.RunID, i)+"plan.json", &plan)
 		if err != nil {
 			return err
 		}
@@ -283,7 +284,7 @@ func (f *Finalizer) finishRound(ctx context.Context, req run.Request, r int, rep
 		return w.copyFailed(ctx, round.ExhaustedKey(req.RunID, r))
 	}
 	var tail round.TailSummary
-	tailDone, err := readJSON(ctx, f.Store, layout.TailResultKey(req.RunID, r), &tail)
+	tailDone, err := round.ReadJSON(ctx, f.Store, layout.TailResultKey(req.RunID, r), &tail)
 	if err != nil {
 		return err
 	}
@@ -305,7 +306,7 @@ func (f *Finalizer) finishRound(ctx context.Context, req run.Request, r int, rep
 // it was.
 func (f *Finalizer) chunkSummary(ctx context.Context, req run.Request, r int, c run.ChunkRef) (round.ChunkSummary, error) {
 	var sum round.ChunkSummary
-	found, err := readJSON(ctx, f.Store, c.Prefix+layout.ChunkSummaryFile, &sum)
+	found, err := round.ReadJSON(ctx, f.Store, c.Prefix+layout.ChunkSummaryFile, &sum)
 	if err != nil || found {
 		return sum, err
 	}

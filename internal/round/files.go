@@ -178,8 +178,8 @@ func EachLine(ctx context.Context, store Store, key string, optional bool, fn fu
 	}
 }
 
-// readJSON decodes key into v; found is false when the object does not exist.
-func readJSON(ctx context.Context, store Store, key string, v any) (found bool, err error) {
+// ReadJSON decodes key into v; found is false when the object does not exist.
+func ReadJSON(ctx context.Context, store Store, key string, v any) (found bool, err error) {
 	rc, err := store.Get(ctx, key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -194,8 +194,8 @@ func readJSON(ctx context.Context, store Store, key string, v any) (found bool, 
 	return true, nil
 }
 
-// writeJSON puts v, indented, at key.
-func writeJSON(ctx context.Context, store Store, key string, v any) error {
+// WriteJSON puts v, indented, at key.
+func WriteJSON(ctx context.Context, store Store, key string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", key, err)

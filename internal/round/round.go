@@ -166,7 +166,7 @@ func (r *Rounds) ReconcileChunk(ctx context.Context, req run.Request) (ChunkSumm
 	sum.Records, sum.Succeeded, sum.Pending, sum.Failed = res.Records, res.Succeeded, res.Retry(), res.FailedPermanent
 	sum.Tokens, sum.TokenSource = res.Tokens, res.TokenSource
 	sum.Unexpected, sum.Duplicates, sum.Malformed, sum.Problems = res.Unexpected, res.Duplicates, res.Malformed, res.Problems
-	if err := writeJSON(ctx, r.Store, c.Prefix+layout.ChunkSummaryFile, sum); err != nil {
+	if err := WriteJSON(ctx, r.Store, c.Prefix+layout.ChunkSummaryFile, sum); err != nil {
 		return sum, taskerr.Transient(err)
 	}
 	r.Log.InfoContext(ctx, "chunk reconciled", "runId", req.RunID, "round", req.Round, "chunk", c.Index,
@@ -176,7 +176,7 @@ func (r *Rounds) ReconcileChunk(ctx context.Context, req run.Request) (ChunkSumm
 
 // Manifest reads a round's chunk list; found is false when the round was never planned.
 func Manifest(ctx context.Context, store Store, runID string, round int) (chunks []run.ChunkRef, found bool, err error) {
-	found, err = readJSON(ctx, store, layout.RoundManifestKey(runID, round), &chunks)
+	found, err = ReadJSON(ctx, store, layout.RoundManifestKey(runID, round), &chunks)
 	return chunks, found, err
 }
 
@@ -201,7 +201,7 @@ func (r *Rounds) EachPending(ctx context.Context, req run.Request, fn func(Pendi
 	for i := range chunks {
 		c := chunks[i]
 		var sum ChunkSummary
-		found, err := readJSON(ctx, r.Store, c.Prefix+layout.ChunkSummaryFile, &sum)
+		found, err := ReadJSON(ctx, r.Store, c.Prefix+layout.ChunkSummaryFile, &sum)
 		if err != nil {
 			return err
 		}
@@ -225,7 +225,7 @@ func (r *Rounds) EachPending(ctx context.Context, req run.Request, fn func(Pendi
 		return nil
 	}
 	var carry Carry
-	if _, err := readJSON(ctx, r.Store, CarryKey(req.RunID), &carry); err != nil {
+	if _, err := ReadJSON(ctx, r.Store, CarryKey(req.RunID), &carry); err != nil {
 		return err
 	}
 	for _, prefix := range carry.Prefixes {
@@ -520,7 +520,7 @@ func (r *Rounds) RunTail(ctx context.Context, req run.Request) (TailSummary, err
 		return sum, taskerr.Transient(err)
 	}
 	sum.Ended = r.Now()
-	if err := writeJSON(ctx, r.Store, layout.TailResultKey(req.RunID, req.Round), sum); err != nil {
+	if err := WriteJSON(ctx, r.Store, layout.TailResultKey(req.RunID, req.Round), sum); err != nil {
 		return sum, taskerr.Transient(err)
 	}
 	r.Log.InfoContext(ctx, "tail answered", "runId", req.RunID, "records", sum.Records, "succeeded", sum.Succeeded, "failed", sum.Failed)
@@ -530,10 +530,10 @@ func (r *Rounds) RunTail(ctx context.Context, req run.Request) (TailSummary, err
 // WriteManifest writes a round's chunk list and returns its key.
 func WriteManifest(ctx context.Context, store Store, runID string, round int, chunks []run.ChunkRef) (string, error) {
 	key := layout.RoundManifestKey(runID, round)
-	return key, writeJSON(ctx, store, key, chunks)
+	return key, WriteJSON(ctx, store, key, chunks)
 }
 
 // WriteCarry writes round 1's carried folders.
 func WriteCarry(ctx context.Context, store Store, runID string, c Carry) error {
-	return writeJSON(ctx, store, CarryKey(runID), c)
+	return WriteJSON(ctx, store, CarryKey(runID), c)
 }
