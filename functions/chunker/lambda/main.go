@@ -2,17 +2,13 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/bedrock-batch/bedrock-batch/functions/chunker"
+	"github.com/bedrock-batch/bedrock-batch/internal/lambdaboot"
 	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
 	"github.com/bedrock-batch/bedrock-batch/internal/profile"
 	"github.com/bedrock-batch/bedrock-batch/internal/round"
@@ -21,17 +17,7 @@ import (
 )
 
 func main() {
-	cfg, err := settings.Load(os.Getenv, settings.EnvBucket, settings.EnvProfiles)
-	if err != nil {
-		slog.Error("chunker cannot start", "error", err)
-		os.Exit(1)
-	}
-	log := slog.New(lambdacontext.NewLogHandler())
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("chunker cannot load AWS config", "error", err)
-		os.Exit(1)
-	}
+	cfg, log, awsCfg := lambdaboot.Boot("chunker", settings.EnvBucket, settings.EnvProfiles)
 	store := s3store.New(s3.NewFromConfig(awsCfg), cfg.Bucket)
 	rounds := &round.Rounds{
 		Store:   store,

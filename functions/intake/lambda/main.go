@@ -2,35 +2,21 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/bedrock-batch/bedrock-batch/functions/intake"
+	"github.com/bedrock-batch/bedrock-batch/internal/lambdaboot"
 	"github.com/bedrock-batch/bedrock-batch/internal/s3store"
 	"github.com/bedrock-batch/bedrock-batch/internal/settings"
 	"github.com/bedrock-batch/bedrock-batch/internal/stepfn"
 )
 
 func main() {
-	cfg, err := settings.Load(os.Getenv, settings.EnvBucket, settings.EnvStateMachineARN, settings.EnvProfiles)
-	if err != nil {
-		slog.Error("intake cannot start", "error", err)
-		os.Exit(1)
-	}
-	log := slog.New(lambdacontext.NewLogHandler())
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("intake cannot load AWS config", "error", err)
-		os.Exit(1)
-	}
+	cfg, log, awsCfg := lambdaboot.Boot("intake", settings.EnvBucket, settings.EnvStateMachineARN, settings.EnvProfiles)
 	h := &intake.Handler{
 		Store:           s3store.New(s3.NewFromConfig(awsCfg), cfg.Bucket),
 		SFN:             &stepfn.Client{API: sfn.NewFromConfig(awsCfg)},

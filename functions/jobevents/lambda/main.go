@@ -2,20 +2,16 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/bedrock-batch/bedrock-batch/functions/jobevents"
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockjobs"
+	"github.com/bedrock-batch/bedrock-batch/internal/lambdaboot"
 	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
 	"github.com/bedrock-batch/bedrock-batch/internal/s3store"
 	"github.com/bedrock-batch/bedrock-batch/internal/settings"
@@ -24,17 +20,7 @@ import (
 )
 
 func main() {
-	cfg, err := settings.Load(os.Getenv, settings.EnvBucket)
-	if err != nil {
-		slog.Error("jobevents cannot start", "error", err)
-		os.Exit(1)
-	}
-	log := slog.New(lambdacontext.NewLogHandler())
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("jobevents cannot load AWS config", "error", err)
-		os.Exit(1)
-	}
+	cfg, log, awsCfg := lambdaboot.Boot("jobevents", settings.EnvBucket)
 	protocol := &submit.Protocol{
 		Ledger: &ledger.Ledger{Store: s3store.New(s3.NewFromConfig(awsCfg), cfg.Bucket)},
 		Jobs:   &bedrockjobs.Client{API: bedrock.NewFromConfig(awsCfg)},

@@ -2,14 +2,10 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/bedrock-batch/bedrock-batch/functions/reconciler"
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockjobs"
+	"github.com/bedrock-batch/bedrock-batch/internal/lambdaboot"
 	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
 	"github.com/bedrock-batch/bedrock-batch/internal/ondemand"
 	"github.com/bedrock-batch/bedrock-batch/internal/pricing"
@@ -29,17 +26,7 @@ import (
 )
 
 func main() {
-	cfg, err := settings.Load(os.Getenv, settings.EnvBucket, settings.EnvProfiles, settings.EnvEventBusName)
-	if err != nil {
-		slog.Error("reconciler cannot start", "error", err)
-		os.Exit(1)
-	}
-	log := slog.New(lambdacontext.NewLogHandler())
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("reconciler cannot load AWS config", "error", err)
-		os.Exit(1)
-	}
+	cfg, log, awsCfg := lambdaboot.Boot("reconciler", settings.EnvBucket, settings.EnvProfiles, settings.EnvEventBusName)
 	prices, err := pricing.Default()
 	if err != nil {
 		log.Error("reconciler cannot read the price table", "error", err)
