@@ -56,7 +56,7 @@ func newRunCmd() *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "run FILE",
-		Short: "Run a dataset through the whole pipeline on this machine, against local emulators",
+		Short: "Run a dataset through the whole pipeline: on this machine against local emulators, or on a deployed stack",
 		Long: `run executes the real pipeline on one machine with no AWS account: a local S3, a local Bedrock
 batch control plane and runtime with deterministic fake models, a local event bus, and the Step
 Functions state machine (statemachine/pipeline.asl.json) run by a local interpreter, with the
