@@ -51,9 +51,12 @@ func (a arns) models(models []Model) []string {
 	return out
 }
 
-// executions is every execution of sm, which includes a Distributed Map's child executions.
-func (a arns) executions(sm awsstepfunctions.StateMachine) string {
-	return "arn:" + *awscdk.Aws_PARTITION() + ":states:" + *awscdk.Aws_REGION() + ":" + *awscdk.Aws_ACCOUNT_ID() + ":execution:" + *sm.StateMachineName() + "/*"
+// executions is every execution of sm: "<name>:*" is how the CDK scopes a state machine's
+// executions, "<name>/*" the form of a Distributed Map's child executions
+// ("<name>/<map run label>:<id>"); both name this state machine only.
+func (a arns) executions(sm awsstepfunctions.StateMachine) []string {
+	base := "arn:" + *awscdk.Aws_PARTITION() + ":states:" + *awscdk.Aws_REGION() + ":" + *awscdk.Aws_ACCOUNT_ID() + ":execution:" + *sm.StateMachineName()
+	return []string{base + ":*", base + "/*"}
 }
 
 // bus is the ARN of an event bus of this account by name.

@@ -66,7 +66,7 @@ func addSuppressions(p *Pipeline, cfg Config) {
 	suppress(p.Roles["reconciler"], models([]*cdknag.NagPackSuppression{objects(layout.RunsPrefix, layout.ResultsPrefix), jobs}))
 	suppress(p.StateMachine.Role(), []*cdknag.NagPackSuppression{objects(layout.RunsPrefix), iam5(reasonDelivery, "Resource::*")})
 	suppress(p.Stack.Node().FindChild(jsii.String("PipelineChildExecutions")),
-		[]*cdknag.NagPackSuppression{iam5(reasonExecutions, &cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<Pipeline[0-9A-F]{8}\.Name>\/\*$/`)})})
+		[]*cdknag.NagPackSuppression{iam5(reasonExecutions, &cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<Pipeline[0-9A-F]{8}\.Name>[:\/]\*$/`)})})
 	suppress(p.Bucket, []*cdknag.NagPackSuppression{{Id: jsii.String("AwsSolutions-S1"), Reason: jsii.String(reasonAccessLogs)}})
 }
 

@@ -223,7 +223,7 @@ func newStateMachine(stack awscdk.Stack, cfg Config, fns map[string]awslambda.Fu
 		Roles: &[]awsiam.IRole{sm.Role()},
 		Statements: &[]awsiam.PolicyStatement{
 			allow([]string{"states:StartExecution"}, *sm.StateMachineArn()),
-			allow([]string{"states:DescribeExecution", "states:StopExecution"}, a.executions(sm)),
+			allow([]string{"states:DescribeExecution", "states:StopExecution"}, a.executions(sm)...),
 		},
 	})
 	return sm
