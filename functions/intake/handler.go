@@ -53,9 +53,11 @@ type S3ObjectCreatedDetail struct {
 }
 
 // ScheduledDetail is the detail of the constant input a profile's schedule rule sends: an
-// EventBridge "Scheduled Event" whose detail names the profile.
+// EventBridge "Scheduled Event" whose detail names the profile and, optionally, the prefix to
+// take objects from (default: the profile's prefix).
 type ScheduledDetail struct {
 	Profile string `json:"profile"`
+	Prefix  string `json:"prefix,omitempty"`
 }
 
 // Output tells what intake did with the event.
@@ -93,7 +95,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Output
 		if err := json.Unmarshal(ev.Detail, &d); err != nil || d.Profile == "" {
 			return Output{}, taskerr.Invalid(fmt.Errorf("scheduled event needs detail.profile: %s", ev.Detail))
 		}
-		return h.scheduled(ctx, d.Profile)
+		return h.scheduled(ctx, d)
 	}
 	return Output{Reason: fmt.Sprintf("event %q from %q is not for intake", ev.DetailType, ev.Source)}, nil
 }
@@ -146,14 +148,18 @@ func (h *Handler) source(ctx context.Context, key, etag string, size int64) (lay
 	return layout.Source{Key: key, ETag: strings.Trim(etag, `"`), Size: size}, nil
 }
 
-func (h *Handler) scheduled(ctx context.Context, name string) (Output, error) {
-	p, ok := h.Profiles[name]
+func (h *Handler) scheduled(ctx context.Context, d ScheduledDetail) (Output, error) {
+	p, ok := h.Profiles[d.Profile]
 	if !ok {
-		return Output{}, &taskerr.InvalidInputError{Err: fmt.Errorf("scheduled event: profile %q is not configured", name)}
+		return Output{}, &taskerr.InvalidInputError{Err: fmt.Errorf("scheduled event: profile %q is not configured", d.Profile)}
 	}
-	keys, err := h.Store.List(ctx, p.Prefix)
+	prefix := p.Prefix
+	if d.Prefix != "" {
+		prefix = d.Prefix
+	}
+	keys, err := h.Store.List(ctx, prefix)
 	if err != nil {
-		return Output{}, taskerr.Transient(fmt.Errorf("list %s: %w", p.Prefix, err))
+		return Output{}, taskerr.Transient(fmt.Errorf("list %s: %w", prefix, err))
 	}
 	var sources []layout.Source
 	for _, key := range keys {
@@ -173,7 +179,7 @@ func (h *Handler) scheduled(ctx context.Context, name string) (Output, error) {
 		}
 	}
 	if len(sources) == 0 {
-		return Output{Reason: fmt.Sprintf("nothing new under %s", p.Prefix)}, nil
+		return Output{Reason: fmt.Sprintf("nothing new under %s", prefix)}, nil
 	}
 	return h.start(ctx, p, p.Name+"-scheduled", sources)
 }

@@ -175,6 +175,22 @@ func TestScheduledRunTakesEachObjectOnce(t *testing.T) {
 	}
 }
 
+func TestScheduledEventNamingAPrefix(t *testing.T) {
+	h, store, st := newHandler(t)
+	put(t, store, "incoming/nightly/a.jsonl", "a\n")
+	put(t, store, "backfill/2026-05/x.jsonl", "x\n")
+	ev := fixture(t, "scheduled-event-profile.json")
+	ev.Detail = json.RawMessage(`{"profile":"nightly","prefix":"backfill/"}`)
+	out, err := h.Handle(context.Background(), ev)
+	if err != nil || !out.Started {
+		t.Fatalf("Handle = %+v, %v", out, err)
+	}
+	var in run.Input
+	if err := json.Unmarshal([]byte(st.inputs[out.RunID]), &in); err != nil || len(in.Sources) != 1 || in.Sources[0].Key != "backfill/2026-05/x.jsonl" {
+		t.Fatalf("run takes %+v, %v; want only the object under the named prefix", in.Sources, err)
+	}
+}
+
 func TestScheduledEventWithoutProfile(t *testing.T) {
 	h, _, _ := newHandler(t)
 	_, err := h.Handle(context.Background(), fixture(t, "scheduled-event.json"))
