@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bedrock-batch/bedrock-batch/internal/chunk"
 	"github.com/bedrock-batch/bedrock-batch/internal/dataset"
 	"github.com/bedrock-batch/bedrock-batch/internal/layout"
 	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
@@ -206,7 +207,7 @@ func (f *Finalizer) gather(ctx context.Context, req run.Request, rec run.Record,
 		var plan struct {
 			Stats dataset.Stats `json:"stats"`
 		}
-		found, err := round.ReadJSON(ctx, f.Store, layout.SourcePrefix(req.RunID, i)+"plan.json", &plan)
+		found, err := round.ReadJSON(ctx, f.Store, layout.SourcePrefix(req.RunID, i)+chunk.PlanFile, &plan)
 		if err != nil {
 			return err
 		}
@@ -216,7 +217,7 @@ func (f *Finalizer) gather(ctx context.Context, req run.Request, rec run.Record,
 		rep.Sources = append(rep.Sources, SourceRow{Key: src.Key, Stats: plan.Stats})
 		rep.Records.In += plan.Stats.Records + plan.Stats.Rejected
 		rep.Records.Blank += plan.Stats.Blank
-		if err := w.copyRejected(ctx, layout.SourcePrefix(req.RunID, i)+"rejected.jsonl", src.Key); err != nil {
+		if err := w.copyRejected(ctx, layout.SourcePrefix(req.RunID, i)+chunk.RejectedFile, src.Key); err != nil {
 			return err
 		}
 	}
