@@ -350,3 +350,38 @@ func TestUnreadableDatasetStillGetsAReport(t *testing.T) {
 		t.Fatalf("report status %s, error %+v", rep.Status, rep.Error)
 	}
 }
+
+func TestEveryJobExpiringFailsRecordsWithTheirReason(t *testing.T) {
+	p := testProfile()
+	p.MaxRounds = 2
+	pl := start(t, faults.Spec{JobExpire: 1, Seed: 5}, p)
+	path, lines := dataset(t, 300, 6)
+	runID, rep := run(t, pl, "claude", path)
+	checkConservation(t, pl, runID, lines, rep)
+	checkOneJobPerAttempt(t, pl, runID)
+	if rep.Status != "Succeeded" || rep.Records.Answered != 0 || rep.Records.Failed != 300 || len(rep.Rounds) != 2 {
+		t.Fatalf("status %s, records %+v, %d rounds; want 300 failed after 2 rounds", rep.Status, rep.Records, len(rep.Rounds))
+	}
+	for _, j := range rep.Jobs {
+		if j.Attempts < 2 || j.Status != "Expired" {
+			t.Errorf("job row %s: %d attempts, %s; want each chunk retried as new jobs and Expired", j.JobName, j.Attempts, j.Status)
+		}
+	}
+	rc, err := pl.Store.Get(context.Background(), layout.FailedKey(runID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	sc := bufio.NewScanner(rc)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var f struct {
+			Error      struct{ Code, Message string } `json:"error"`
+			Attempts   int                            `json:"attempts"`
+			ModelInput json.RawMessage                `json:"modelInput"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil || f.Error.Code != "Missing" || f.Attempts != 2 || len(f.ModelInput) == 0 {
+			t.Fatalf("failed line %s: %v", sc.Bytes(), err)
+		}
+	}
+}
