@@ -380,7 +380,7 @@ func TestEveryJobExpiringFailsRecordsWithTheirReason(t *testing.T) {
 			Attempts   int                            `json:"attempts"`
 			ModelInput json.RawMessage                `json:"modelInput"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &f); err != nil || f.Error.Code != "Missing" || f.Attempts != 2 || len(f.ModelInput) == 0 {
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil || f.Error.Code != "JobExpired" || f.Error.Message == "" || f.Attempts != 2 || len(f.ModelInput) == 0 {
 			t.Fatalf("failed line %s: %v", sc.Bytes(), err)
 		}
 	}

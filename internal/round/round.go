@@ -137,8 +137,11 @@ func (r *Rounds) ReconcileChunk(ctx context.Context, req run.Request) (ChunkSumm
 			return answers.Write(a)
 		case rec.Outcome.Retry():
 			pd := Pending{ID: rec.ID, RecordID: rec.RecordID, Line: rec.Line, Source: rec.Source, ModelInput: rec.ModelInput}
-			if rec.Error != nil {
+			switch {
+			case rec.Error != nil:
 				pd.LastError = &ErrorInfo{Code: rec.Error.Code, Message: rec.Error.Message}
+			case sum.Status != reconcile.StatusCompleted:
+				pd.LastError = jobError(sum)
 			}
 			return pending.Write(pd)
 		default:
@@ -172,6 +175,18 @@ func (r *Rounds) ReconcileChunk(ctx context.Context, req run.Request) (ChunkSumm
 	r.Log.InfoContext(ctx, "chunk reconciled", "runId", req.RunID, "round", req.Round, "chunk", c.Index,
 		"status", sum.Status, "records", sum.Records, "succeeded", sum.Succeeded, "pending", sum.Pending, "failed", sum.Failed)
 	return sum, nil
+}
+
+// jobError describes why a record of an unfinished job has no answer.
+func jobError(sum ChunkSummary) *ErrorInfo {
+	if sum.Status == NoJob {
+		return &ErrorInfo{Code: NoJob, Message: "no batch job could be created for the record's chunk"}
+	}
+	msg := sum.Message
+	if msg == "" {
+		msg = fmt.Sprintf("job %s ended %s before answering the record", sum.JobName, sum.Status)
+	}
+	return &ErrorInfo{Code: "Job" + sum.Status, Message: msg}
 }
 
 // Manifest reads a round's chunk list; found is false when the round was never planned.
