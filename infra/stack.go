@@ -47,7 +47,6 @@ type Pipeline struct {
 	Roles        map[string]awsiam.Role        // execution role of each function, by Function.Name
 	StateMachine awsstepfunctions.StateMachine
 	BedrockRole  awsiam.Role
-	AlarmTopic   awssns.Topic // nil without an alarm email
 }
 
 // NewPipelineStack defines the whole pipeline in one stack. It panics (as CDK constructs do) when
@@ -117,7 +116,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *StackProps) 
 	}
 
 	addRules(stack, cfg, p)
-	p.AlarmTopic = addAlarms(stack, cfg, p)
+	addAlarms(stack, cfg, p)
 
 	output := func(key, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(key), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
@@ -379,7 +378,7 @@ func eventPattern(p eventrule.Pattern) *awsevents.EventPattern {
 
 // addAlarms alarms on any failed, timed-out or aborted execution and on any function error, and
 // notifies an email address through SNS when one is configured.
-func addAlarms(stack awscdk.Stack, cfg Config, p *Pipeline) awssns.Topic {
+func addAlarms(stack awscdk.Stack, cfg Config, p *Pipeline) {
 	var topic awssns.Topic
 	if cfg.AlarmEmail != "" {
 		topic = awssns.NewTopic(stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
@@ -408,7 +407,6 @@ func addAlarms(stack awscdk.Stack, cfg Config, p *Pipeline) awssns.Topic {
 	for _, fn := range Functions {
 		alarm(fn.ID+"ErrorsAlarm", "The bedrock-batch "+fn.Name+" function returned errors; see its log group.", p.Functions[fn.Name].MetricErrors(period))
 	}
-	return topic
 }
 
 // pascal turns a profile name (lowercase, digits, '-') into a PascalCase construct id part.
