@@ -40,7 +40,7 @@ var builtinProfiles = map[string]string{
 
 type runFlags struct {
 	profileName, model, profilesPath, invocationType string
-	out, faultSpec, logPath                          string
+	out, faultSpec, logPath, dataDir                 string
 	jobDuration, timeout                             time.Duration
 	speed                                            float64
 	pollSeconds                                      int
@@ -121,6 +121,7 @@ Exit status: 0 when the run finished, whatever happened to single records (the r
 	fl.DurationVar(&f.refresh, "refresh", 0, "time between checks of the run's progress (default 250ms locally, 5s against a stack)")
 	f.target.add(cmd)
 	fl.StringVar(&f.logPath, "log", "", "write the pipeline's JSON logs to this file")
+	fl.StringVar(&f.dataDir, "data", "", "keep the local bucket in this folder (default: a temporary folder, removed at the end)")
 	return cmd
 }
 
@@ -150,9 +151,19 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, path string, f runF
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 
+	// The local bucket lives on disk, not in memory, so a large dataset is bounded by the disk.
+	dataDir := f.dataDir
+	if dataDir == "" {
+		tmp, err := os.MkdirTemp("", "bbatch-run-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dataDir = tmp
+	}
 	fmt.Fprintf(stderr, "profile %s: model %s (%s)\n", prof.Name, prof.ModelID, how)
 	pl, err := pipeline.Start(pipeline.Config{
-		Emulate:  emulate.Config{Faults: spec, JobDuration: f.jobDuration, Logger: logger},
+		Emulate:  emulate.Config{Faults: spec, JobDuration: f.jobDuration, Logger: logger, DataDir: dataDir},
 		Profiles: profile.Set{prof.Name: prof},
 		Clock:    asl.NewScaledClock(f.speed),
 		Logger:   logger,
