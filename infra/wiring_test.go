@@ -474,3 +474,40 @@ func TestNoPhysicalNames(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceInventory: the stack holds exactly these resources; in particular no custom
+// resource or helper Lambda sneaks in (the bucket's EventBridge switch is native).
+func TestResourceInventory(t *testing.T) {
+	for name, s := range stacks() {
+		t.Run(name, func(t *testing.T) {
+			schedules := 0
+			for _, p := range s.cfg.Profiles {
+				if p.Schedule != "" {
+					schedules++
+				}
+			}
+			fns := len(Functions)
+			want := map[string]int{
+				"AWS::S3::Bucket": 1, "AWS::S3::BucketPolicy": 1,
+				"AWS::Lambda::Function": fns, "AWS::Lambda::Permission": 2 + schedules,
+				"AWS::Logs::LogGroup": fns + 1, "AWS::StepFunctions::StateMachine": 1,
+				"AWS::Events::Rule": 2 + schedules, "AWS::CloudWatch::Alarm": 3 + fns,
+				// a role per function, the state machine's and Bedrock's
+				"AWS::IAM::Role": fns + 2,
+				// each role's default policy, the state machine's child-execution policy, and the
+				// state machine access of intake, submitter and jobevents
+				"AWS::IAM::Policy": fns + 2 + 1 + 3,
+			}
+			if s.cfg.AlarmEmail != "" {
+				want["AWS::SNS::Topic"], want["AWS::SNS::TopicPolicy"], want["AWS::SNS::Subscription"] = 1, 1, 1
+			}
+			got := map[string]int{}
+			for _, r := range s.raw["Resources"].(map[string]any) {
+				got[r.(map[string]any)["Type"].(string)]++
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("resources\n  %v\nwant\n  %v", got, want)
+			}
+		})
+	}
+}
