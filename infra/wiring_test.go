@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"maps"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -509,5 +510,22 @@ func TestResourceInventory(t *testing.T) {
 				t.Errorf("resources\n  %v\nwant\n  %v", got, want)
 			}
 		})
+	}
+}
+
+// TestCDKJSONProfilesAreTheExamples: the repository's cdk.json deploys the profiles the example
+// datasets name, so `bbatch run --stack ... --profile claude examples/tickets-claude.jsonl` works
+// on a fresh deployment.
+func TestCDKJSONProfilesAreTheExamples(t *testing.T) {
+	b, err := os.ReadFile("../examples/profiles.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples, err := profile.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(minimal.cfg.Profiles, examples) {
+		t.Errorf("cdk.json profiles\n  %v\nexamples/profiles.json\n  %v", minimal.cfg.Profiles, examples)
 	}
 }
