@@ -70,14 +70,20 @@ func (x *Execution) runParallel(st *State, eff any, sc *scope, ctxObj map[string
 		results[w.index] = w.value
 		return w.fail
 	})
+	return x.childrenEnded(sc, "Parallel", aborted, f, results)
+}
+
+// childrenEnded records how the children of a Parallel or Map state (kind) ended and returns the
+// state's result: the children's results in order, or the failure that ended them.
+func (x *Execution) childrenEnded(sc *scope, kind string, aborted bool, f *Failure, results []any) (any, *Failure) {
 	switch {
 	case aborted:
 		return nil, abortFailure
 	case f != nil:
-		x.emit(sc.tr, Event{Type: "ParallelStateFailed", Error: f.Error, Cause: f.Cause})
+		x.emit(sc.tr, Event{Type: kind + "StateFailed", Error: f.Error, Cause: f.Cause})
 		return nil, f
 	}
-	x.emit(sc.tr, Event{Type: "ParallelStateSucceeded"})
+	x.emit(sc.tr, Event{Type: kind + "StateSucceeded"})
 	return results, nil
 }
 
@@ -218,15 +224,7 @@ func (x *Execution) runMap(st *State, eff any, sc *scope, ctxObj map[string]any)
 		results[w.index] = w.value
 		return w.fail
 	})
-	switch {
-	case aborted:
-		return nil, abortFailure
-	case f != nil:
-		x.emit(sc.tr, Event{Type: "MapStateFailed", Error: f.Error, Cause: f.Cause})
-		return nil, f
-	}
-	x.emit(sc.tr, Event{Type: "MapStateSucceeded"})
-	return results, nil
+	return x.childrenEnded(sc, "Map", aborted, f, results)
 }
 
 // distributedDefaultConcurrency is how many child executions a Distributed Map runs at once when

@@ -103,7 +103,7 @@ func evalCall(c *call, input, context any) (any, error) {
 }
 
 func parseIntrinsic(s string) (*call, error) {
-	p := &intrinsicParser{s: s}
+	p := &intrinsicParser{cursor{s: s}}
 	p.skipSpace()
 	c, err := p.call(1)
 	if err == nil {
@@ -118,25 +118,7 @@ func parseIntrinsic(s string) (*call, error) {
 	return c, nil
 }
 
-type intrinsicParser struct {
-	s string
-	i int
-}
-
-func (p *intrinsicParser) eof() bool { return p.i >= len(p.s) }
-
-func (p *intrinsicParser) peek() byte {
-	if p.eof() {
-		return 0
-	}
-	return p.s[p.i]
-}
-
-func (p *intrinsicParser) skipSpace() {
-	for !p.eof() && strings.IndexByte(" \t\r\n", p.s[p.i]) >= 0 {
-		p.i++
-	}
-}
+type intrinsicParser struct{ cursor }
 
 func isIdentByte(c byte) bool {
 	return c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')

@@ -107,7 +107,7 @@ func parsePath(s string) (*jsonPath, error) {
 	if !strings.HasPrefix(s, "$") {
 		return nil, fmt.Errorf("must start with '$'")
 	}
-	p := &pathParser{s: s, i: 1}
+	p := &pathParser{cursor{s: s, i: 1}}
 	segs, err := p.segments()
 	if err != nil {
 		return nil, err
@@ -118,22 +118,25 @@ func parsePath(s string) (*jsonPath, error) {
 	return &jsonPath{raw: s, segs: segs}, nil
 }
 
-type pathParser struct {
+type pathParser struct{ cursor }
+
+// cursor walks a string for the path and intrinsic parsers.
+type cursor struct {
 	s string
 	i int
 }
 
-func (p *pathParser) eof() bool { return p.i >= len(p.s) }
+func (p *cursor) eof() bool { return p.i >= len(p.s) }
 
-func (p *pathParser) peek() byte {
+func (p *cursor) peek() byte {
 	if p.eof() {
 		return 0
 	}
 	return p.s[p.i]
 }
 
-func (p *pathParser) skipSpace() {
-	for !p.eof() && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n' || p.s[p.i] == '\r') {
+func (p *cursor) skipSpace() {
+	for !p.eof() && strings.IndexByte(" \t\r\n", p.s[p.i]) >= 0 {
 		p.i++
 	}
 }
