@@ -17,40 +17,8 @@ MEMCHECK=${MEMCHECK:-1}
 BENCH_DIR=${BENCH_DIR:-.bench}
 cd "$(dirname "$0")/.."
 
-if ! [ -x /usr/bin/time ]; then
-	echo "installing GNU time for peak-memory measurement" >&2
-	if [ "$(id -u)" = 0 ]; then apt-get install -y time >&2; else sudo apt-get install -y time >&2; fi
-fi
-
-mkdir -p "$BENCH_DIR"
-go build -o "$BENCH_DIR/bbatch" ./cmd/bbatch
-go build -o "$BENCH_DIR/gendata" ./scripts/gendata
-
-data="$BENCH_DIR/data-$RECORDS.jsonl"
-if ! [ -s "$data" ]; then
-	echo "generating $RECORDS records into $data" >&2
-	"$BENCH_DIR/gendata" -n "$RECORDS" >"$data.tmp"
-	mv "$data.tmp" "$data"
-fi
+. scripts/bench-lib.sh
 bytes=$(stat -c %s "$data")
-cat "$data" >/dev/null # same page-cache state for both tools
-
-# measure NAME CMD...: runs CMD under GNU time, sets $wall (s), $cpu (user+sys s) and $rss (KB). Exit 2 from
-# bbatch (some lines rejected) is not a failure here.
-measure() {
-	local name=$1
-	shift
-	local tf="$BENCH_DIR/$name.time"
-	/usr/bin/time -f '%e %M %U %S' -o "$tf" "$@" >"$BENCH_DIR/$name.out" 2>&1 || {
-		code=$?
-		if [ "$code" != 2 ]; then
-			cat "$BENCH_DIR/$name.out" >&2
-			exit "$code"
-		fi
-	}
-	read -r wall rss user sys <"$tf"
-	cpu=$(awk "BEGIN { print $user + $sys }")
-}
 
 rm -rf "$BENCH_DIR/split" "$BENCH_DIR/chunks"
 mkdir -p "$BENCH_DIR/split"
@@ -62,9 +30,6 @@ measure chunk "$BENCH_DIR/bbatch" chunk "$data" --out "$BENCH_DIR/chunks"
 chunk_wall=$wall chunk_rss=$rss chunk_cpu=$cpu
 jobs=$(ls -d "$BENCH_DIR/chunks"/c* | wc -l)
 rm -rf "$BENCH_DIR/chunks"
-
-# calc EXPR: floating-point arithmetic without bc.
-calc() { awk "BEGIN { print $1 }"; }
 
 printf 'dataset:           %d records, %d bytes (%s)\n' "$RECORDS" "$bytes" "$data"
 printf 'split -l 50000:    %6.2f s wall  %6.2f s CPU   peak RSS %7.1f MB\n' "$split_wall" "$split_cpu" "$(calc "$split_rss/1024")"

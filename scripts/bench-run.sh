@@ -12,36 +12,7 @@ RECORDS=${RECORDS:-100000}
 BENCH_DIR=${BENCH_DIR:-.bench}
 cd "$(dirname "$0")/.."
 
-if ! [ -x /usr/bin/time ]; then
-	echo "installing GNU time for peak-memory measurement" >&2
-	if [ "$(id -u)" = 0 ]; then apt-get install -y time >&2; else sudo apt-get install -y time >&2; fi
-fi
-
-mkdir -p "$BENCH_DIR"
-go build -o "$BENCH_DIR/bbatch" ./cmd/bbatch
-go build -o "$BENCH_DIR/gendata" ./scripts/gendata
-data="$BENCH_DIR/data-$RECORDS.jsonl"
-if ! [ -s "$data" ]; then
-	echo "generating $RECORDS records into $data" >&2
-	"$BENCH_DIR/gendata" -n "$RECORDS" >"$data.tmp"
-	mv "$data.tmp" "$data"
-fi
-cat "$data" >/dev/null
-
-# measure NAME CMD...: sets $wall (s) and $rss (KB); exit 2 (lines rejected) is not a failure.
-measure() {
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$BENCH_DIR/$name.time" "$@" >"$BENCH_DIR/$name.out" 2>&1 || {
-		code=$?
-		if [ "$code" != 2 ]; then
-			cat "$BENCH_DIR/$name.out" >&2
-			exit "$code"
-		fi
-	}
-	read -r wall rss <"$BENCH_DIR/$name.time"
-}
-calc() { awk "BEGIN { print $1 }"; }
+. scripts/bench-lib.sh
 
 rm -rf "$BENCH_DIR/chunks" "$BENCH_DIR/run-out"
 measure chunk "$BENCH_DIR/bbatch" chunk "$data" --out "$BENCH_DIR/chunks"
