@@ -49,6 +49,7 @@ rejected.jsonl); 1 nothing usable was written (I/O error, bad flag, no split fit
   bbatch chunk big.jsonl.gz --out jobs/ --max-records 10000`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			tightenGC()
 			return runChunk(cmd.Context(), cmd.OutOrStdout(), args[0], out, flags)
 		},
 	}

