@@ -114,6 +114,17 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// Copy copies the object at src to dst, atomically like Put. A missing src returns an error
+// wrapping fs.ErrNotExist.
+func (s *Store) Copy(ctx context.Context, src, dst string) error {
+	rc, err := s.Get(ctx, src)
+	if err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	defer rc.Close()
+	return s.Put(ctx, dst, rc)
+}
+
 // Stat returns the object's size and an ETag: the hex MD5 of its content, as S3 gives for
 // objects put in one part. A missing key returns an error wrapping fs.ErrNotExist.
 func (s *Store) Stat(ctx context.Context, key string) (size int64, etag string, err error) {

@@ -6,5 +6,7 @@
 //
 // It runs on every path of the state machine, including after a failure: records the run did not
 // get to are reported as failed with the run's error, so the conservation check still holds.
-// Re-running it writes the same results.
+// Each job's answers file (and the tail's) becomes one results part by a server-side copy, so a
+// run of tens of millions of answers never streams them through the finalizing Lambda; the counts
+// come from the reconciled summaries. Re-running it writes the same results.
 package report

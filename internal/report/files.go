@@ -24,15 +24,21 @@ func exists(ctx context.Context, store round.Store, key string) (bool, error) {
 	return true, nil
 }
 
-// resultWriter streams the run's answers into parts of PartRecords lines, and its failures and
-// rejects into one file each, counting every line.
+// Store is the part of the bucket Finalize uses.
+type Store interface {
+	round.Store
+	// Copy copies an object inside the bucket, server-side where the store can.
+	Copy(ctx context.Context, src, dst string) error
+}
+
+// resultWriter gathers the run's results: each answers file becomes one results part by a
+// server-side copy, so no answer passes through Finalize; failures and rejects, which are few,
+// stream into one file each. It counts every record it places.
 type resultWriter struct {
 	ctx        context.Context
-	store      round.Store
+	store      Store
 	runID      string
-	part       *round.LineWriter
 	parts      []string
-	inPart     int
 	failedW    *round.LineWriter
 	rejectW    *round.LineWriter
 	answered   int64
@@ -42,40 +48,30 @@ type resultWriter struct {
 	rejected   int64
 }
 
-func newResultWriter(ctx context.Context, store round.Store, runID string) *resultWriter {
+func newResultWriter(ctx context.Context, store Store, runID string) *resultWriter {
 	return &resultWriter{ctx: ctx, store: store, runID: runID, parts: []string{},
 		failedW: round.NewLineWriter(ctx, store, layout.FailedKey(runID)),
 		rejectW: round.NewLineWriter(ctx, store, layout.ResultRejectedKey(runID))}
 }
 
-func (w *resultWriter) copyAnswers(ctx context.Context, key string) error {
-	return round.EachLine(ctx, w.store, key, true, func(line []byte) error {
-		var a struct {
-			AnsweredBy string `json:"answeredBy"`
-		}
-		if err := json.Unmarshal(line, &a); err != nil {
-			return err
-		}
-		if w.part == nil || w.inPart == PartRecords {
-			if w.part != nil {
-				if err := w.part.Close(); err != nil {
-					return err
-				}
-			}
-			key := layout.PartKey(w.runID, len(w.parts)+1)
-			w.parts = append(w.parts, key)
-			w.part = round.NewLineWriter(w.ctx, w.store, key)
-			w.inPart = 0
-		}
-		w.inPart++
-		w.answered++
-		if a.AnsweredBy == round.ByOnDemand {
-			w.byOnDemand++
-		} else {
-			w.byBatch++
-		}
-		return w.part.WriteRaw(line)
-	})
+// addAnswers makes the answers file at key, holding n answers given by (round.ByBatch or
+// round.ByOnDemand), the run's next results part. An empty file makes no part.
+func (w *resultWriter) addAnswers(ctx context.Context, key string, n int64, by string) error {
+	if n == 0 {
+		return nil
+	}
+	part := layout.PartKey(w.runID, len(w.parts)+1)
+	if err := w.store.Copy(ctx, key, part); err != nil {
+		return err
+	}
+	w.parts = append(w.parts, part)
+	w.answered += n
+	if by == round.ByOnDemand {
+		w.byOnDemand += n
+	} else {
+		w.byBatch += n
+	}
+	return nil
 }
 
 func (w *resultWriter) copyFailed(ctx context.Context, key string) error {
@@ -104,11 +100,7 @@ func (w *resultWriter) copyRejected(ctx context.Context, key, source string) err
 }
 
 func (w *resultWriter) writers() []*round.LineWriter {
-	ws := []*round.LineWriter{w.failedW, w.rejectW}
-	if w.part != nil {
-		ws = append(ws, w.part)
-	}
-	return ws
+	return []*round.LineWriter{w.failedW, w.rejectW}
 }
 
 func (w *resultWriter) close() error {

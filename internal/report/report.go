@@ -27,9 +27,6 @@ type Publisher interface {
 // DetailTypeRunCompleted is the detail-type of the event Finalize publishes.
 const DetailTypeRunCompleted = "Batch Run Completed"
 
-// PartRecords is how many answers go into one results part.
-const PartRecords = 100_000
-
 // Report is report.json.
 type Report struct {
 	RunID      string             `json:"runId"`
@@ -118,7 +115,7 @@ type Results struct {
 
 // Finalizer writes results and reports.
 type Finalizer struct {
-	Store     round.Store
+	Store     Store
 	Rounds    *round.Rounds
 	Ledger    *ledger.Ledger
 	Prices    *pricing.Table
@@ -259,7 +256,7 @@ func (f *Finalizer) gather(ctx context.Context, req run.Request, rec run.Record,
 					Status: sum.Status, Records: sum.Records, Succeeded: sum.Succeeded, Retried: sum.Pending, Failed: sum.Failed,
 					Tokens: sum.Tokens, TokenSource: sum.TokenSource, SubmittedAt: e.SubmittedAt, EndedAt: firstNonZero(sum.EndedAt, e.EndedAt)})
 			}
-			if err := w.copyAnswers(ctx, c.Prefix+layout.ChunkAnswersFile); err != nil {
+			if err := w.addAnswers(ctx, c.Prefix+layout.ChunkAnswersFile, int64(sum.Succeeded), round.ByBatch); err != nil {
 				return err
 			}
 			if err := w.copyFailed(ctx, c.Prefix+layout.ChunkFailedFile); err != nil {
@@ -292,7 +289,7 @@ func (f *Finalizer) finishRound(ctx context.Context, req run.Request, r int, rep
 	if tailDone {
 		rep.Tail = &tail
 		rep.Tokens.OnDemand = rep.Tokens.OnDemand.Add(tail.Tokens)
-		if err := w.copyAnswers(ctx, round.TailAnswersKey(req.RunID, r)); err != nil {
+		if err := w.addAnswers(ctx, round.TailAnswersKey(req.RunID, r), int64(tail.Succeeded), round.ByOnDemand); err != nil {
 			return err
 		}
 		return w.copyFailed(ctx, round.TailFailedKey(req.RunID, r))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +29,7 @@ type API interface {
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	CopyObject(context.Context, *s3.CopyObjectInput, ...func(*s3.Options)) (*s3.CopyObjectOutput, error)
 }
 
 var (
@@ -118,6 +120,36 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get %s: %w", s.URI(key), err)
 	}
 	return out.Body, nil
+}
+
+// maxCopy is the largest object S3's CopyObject copies in one request.
+const maxCopy = 5 << 30
+
+// Copy copies the object at src to dst inside the bucket without moving its bytes through this
+// process (CopyObject); objects over 5 GiB, which CopyObject refuses, stream through Get and
+// Put. A missing src returns an error wrapping fs.ErrNotExist.
+func (s *Store) Copy(ctx context.Context, src, dst string) error {
+	size, _, err := s.Stat(ctx, src)
+	if err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	if size > maxCopy {
+		rc, err := s.Get(ctx, src)
+		if err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		defer rc.Close()
+		return s.Put(ctx, dst, rc)
+	}
+	_, err = s.client.CopyObject(ctx, &s3.CopyObjectInput{
+		Bucket:     aws.String(s.bucket),
+		Key:        aws.String(dst),
+		CopySource: aws.String(url.PathEscape(s.bucket + "/" + src)),
+	})
+	if err != nil {
+		return fmt.Errorf("copy %s to %s: %w", s.URI(src), s.URI(dst), err)
+	}
+	return nil
 }
 
 // Stat returns the object's size and ETag (without quotes). A missing key returns an error

@@ -31,6 +31,7 @@ type blobStore interface {
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
 	List(ctx context.Context, prefix string) ([]string, error)
 	Stat(ctx context.Context, key string) (size int64, etag string, err error)
+	Copy(ctx context.Context, src, dst string) error
 }
 
 var (
@@ -143,6 +144,19 @@ func TestContract(t *testing.T) {
 				}
 				if _, _, err := s.Stat(context.Background(), "inbox/p/missing.jsonl"); !errors.Is(err, fs.ErrNotExist) {
 					t.Fatalf("Stat of a missing key: %v, want fs.ErrNotExist", err)
+				}
+			})
+			t.Run("copy", func(t *testing.T) {
+				s := sc.new(t)
+				put(t, s, "runs/r/c00000/answers.jsonl", "{\"a\":\"é\"}\n")
+				if err := s.Copy(context.Background(), "runs/r/c00000/answers.jsonl", "results/r/part 00001+x.jsonl"); err != nil {
+					t.Fatal(err)
+				}
+				if got := get(t, s, "results/r/part 00001+x.jsonl"); got != "{\"a\":\"é\"}\n" {
+					t.Fatalf("copy holds %q", got)
+				}
+				if err := s.Copy(context.Background(), "runs/r/missing", "results/r/x"); !errors.Is(err, fs.ErrNotExist) {
+					t.Fatalf("Copy of a missing key: %v, want fs.ErrNotExist", err)
 				}
 			})
 			t.Run("empty body", func(t *testing.T) {
