@@ -177,8 +177,10 @@ func checkOneJobPerAttempt(t *testing.T, pl *Pipeline, runID string) {
 	}
 }
 
+// testProfile polls a job every 60 state-machine seconds: 300 ms on the tests' 200x clock, well
+// above a submitter invocation under -race, as 900 s is above one in AWS.
 func testProfile() profile.Profile {
-	return profile.Profile{Name: "claude", ModelID: testModel, MaxRecords: 200, PollSeconds: 10, MaxRounds: 3, MaxAttempts: 4}
+	return profile.Profile{Name: "claude", ModelID: testModel, MaxRecords: 200, PollSeconds: 60, MaxRounds: 3, MaxAttempts: 4}
 }
 
 func TestHappyPath(t *testing.T) {
@@ -211,7 +213,7 @@ func TestHappyPath(t *testing.T) {
 		t.Fatalf("report %+v", rep.Records)
 	}
 	if len(rep.Jobs) != 3 || rep.Records.ByBatch != 450 {
-		t.Fatalf("%d jobs, %d by batch; want 3 jobs answering everything", len(rep.Jobs), rep.Records.ByBatch)
+		t.Fatalf("%d jobs, %d by batch; want 3 jobs answering everything\n%s", len(rep.Jobs), rep.Records.ByBatch, report.Markdown(rep))
 	}
 	if rep.Tokens.Batch.InputTokens == 0 || rep.Cost == nil || rep.Cost.Batch >= rep.Cost.OnDemand {
 		t.Fatalf("tokens %+v cost %+v", rep.Tokens, rep.Cost)
