@@ -71,7 +71,7 @@ bbatch run. The handlers' warnings and errors go to stderr.`,
   bbatch emulate --job-duration 20s
 
   # terminal 2: paste the export lines printed by terminal 1, then
-  aws s3 cp examples/tickets.jsonl s3://bbatch-local/inbox/default/tickets.jsonl
+  aws s3 cp examples/tickets-claude.jsonl s3://bbatch-local/inbox/default/tickets.jsonl
   aws bedrock create-model-invocation-job --job-name demo-1 \
     --model-id anthropic.claude-3-5-haiku-20241022-v1:0 \
     --role-arn arn:aws:iam::123456789012:role/bedrock-batch \
