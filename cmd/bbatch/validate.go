@@ -224,8 +224,8 @@ func printPlan(out io.Writer, p chunk.Plan) {
 		fmt.Fprintln(out, "plan: nothing to run (no records)")
 		return
 	case p.OnDemand:
-		fmt.Fprintf(out, "plan: %s records is below the minimum of %s per Bedrock job: they run on-demand (%s)\n",
-			commas(p.Stats.Records), commas(int64(l.MinRecords)), humanBytes(p.Bytes))
+		fmt.Fprintf(out, "plan: %s, below the minimum of %s per Bedrock job: they run on-demand (%s)\n",
+			plural(p.Stats.Records, "record"), commas(int64(l.MinRecords)), humanBytes(p.Bytes))
 		return
 	}
 	fmt.Fprintf(out, "plan: %s, %s records, %s of Bedrock input (limits: %s)\n", plural(int64(len(p.Chunks)), "job"), commas(p.Stats.Records), humanBytes(p.Bytes), limits)
