@@ -407,7 +407,11 @@ func printReport(w io.Writer, r report.Report, took time.Duration, local bool) {
 	for _, j := range r.Jobs {
 		jobs += j.Attempts
 	}
-	fmt.Fprintf(w, "  jobs      %d Bedrock batch job(s) for %d chunk(s) over %d round(s)\n", jobs, len(r.Jobs), len(r.Rounds))
+	if jobs == 0 {
+		fmt.Fprintf(w, "  jobs      none: too few records for a batch job, so they were answered on-demand\n")
+	} else {
+		fmt.Fprintf(w, "  jobs      %d Bedrock batch job(s) for %d chunk(s) over %d round(s)\n", jobs, len(r.Jobs), len(r.Rounds))
+	}
 	fmt.Fprintf(w, "  tokens    %d in, %d out\n", r.Tokens.Total.InputTokens, r.Tokens.Total.OutputTokens)
 	if r.Cost != nil {
 		note := ""
