@@ -407,9 +407,12 @@ func printReport(w io.Writer, r report.Report, took time.Duration, local bool) {
 	for _, j := range r.Jobs {
 		jobs += j.Attempts
 	}
-	if jobs == 0 {
+	switch {
+	case jobs == 0 && rec.ByOnDemand > 0:
 		fmt.Fprintf(w, "  jobs      none: too few records for a batch job, so they were answered on-demand\n")
-	} else {
+	case jobs == 0:
+		fmt.Fprintf(w, "  jobs      none\n")
+	default:
 		fmt.Fprintf(w, "  jobs      %d Bedrock batch job(s) for %d chunk(s) over %d round(s)\n", jobs, len(r.Jobs), len(r.Rounds))
 	}
 	fmt.Fprintf(w, "  tokens    %d in, %d out\n", r.Tokens.Total.InputTokens, r.Tokens.Total.OutputTokens)

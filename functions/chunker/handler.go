@@ -5,6 +5,8 @@
 package chunker
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -89,10 +91,13 @@ func (h *Handler) Handle(ctx context.Context, req run.Request) (run.Plan, error)
 }
 
 // classify marks what retrying cannot fix: a source that is gone, changed between the two
-// passes, or holds a record too large for any job.
+// passes, is not valid gzip, or holds a record too large for any job. A gzip stream that merely
+// ends early stays transient: a cut-off download looks the same.
 func classify(key string, err error) error {
 	err = fmt.Errorf("chunk %s: %w", key, err)
-	if errors.Is(err, chunk.ErrNoPlan) || errors.Is(err, dataset.ErrSourceChanged) || errors.Is(err, fs.ErrNotExist) {
+	var corrupt flate.CorruptInputError
+	if errors.Is(err, chunk.ErrNoPlan) || errors.Is(err, dataset.ErrSourceChanged) || errors.Is(err, fs.ErrNotExist) ||
+		errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &corrupt) {
 		return &taskerr.InvalidInputError{Err: err}
 	}
 	return taskerr.Transient(err)
