@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -72,9 +73,29 @@ func generate(promptText, lastUser string, maxTokens int, stops []string) genera
 	return g
 }
 
-// snippet collapses white space in s and keeps its first echoRunes runes.
+// snippet collapses white space in s and keeps its first echoRunes runes: the first echoRunes
+// runes of strings.Join(strings.Fields(s), " "), without splitting the whole text.
 func snippet(s string) string {
-	return firstRunes(strings.Join(strings.Fields(s), " "), echoRunes)
+	var b strings.Builder
+	n, space := 0, false
+	for i := 0; i < len(s) && n < echoRunes; {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			i += size
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		n++
+		i += size
+	}
+	return b.String()
 }
 
 func firstRunes(s string, n int) string {
