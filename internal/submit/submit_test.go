@@ -5,23 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockemu"
 	"github.com/bedrock-batch/bedrock-batch/internal/bedrockjobs"
+	"github.com/bedrock-batch/bedrock-batch/internal/emulate"
 	"github.com/bedrock-batch/bedrock-batch/internal/faults"
 	"github.com/bedrock-batch/bedrock-batch/internal/layout"
 	"github.com/bedrock-batch/bedrock-batch/internal/ledger"
@@ -84,24 +79,16 @@ type fixture struct {
 
 func newFixture(t *testing.T, spec faults.Spec) *fixture {
 	t.Helper()
-	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(s3srv.Close)
-	creds := credentials.NewStaticCredentialsProvider("AKID", "secret", "")
-	s3c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(s3srv.URL), UsePathStyle: true, Credentials: creds})
-	if _, err := s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	emu, err := bedrockemu.New(bedrockemu.Config{S3: s3c, Faults: spec})
+	em, err := emulate.Start(emulate.Config{Bucket: bucket, Faults: spec})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(emu.Close)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	brc := bedrock.New(bedrock.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds,
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1; o.RateLimiter = ratelimit.None })})
-	store := s3store.New(s3c, bucket)
-	f := &fixture{emu: emu, brc: brc, store: store, tasks: &tasks{answers: map[string]string{}, closed: map[string]bool{}}}
+	t.Cleanup(em.Close)
+	brc := em.BedrockClient(func(o *bedrock.Options) {
+		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1; o.RateLimiter = ratelimit.None })
+	})
+	store := s3store.New(em.S3Client(), bucket)
+	f := &fixture{emu: em.Bedrock, brc: brc, store: store, tasks: &tasks{answers: map[string]string{}, closed: map[string]bool{}}}
 	f.p = &Protocol{
 		Ledger:   &ledger.Ledger{Store: store},
 		Jobs:     &bedrockjobs.Client{API: brc},
