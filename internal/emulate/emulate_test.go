@@ -100,15 +100,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	bc := bedrock.NewFromConfig(cfg)
-	created, err := bc.CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
-		JobName: aws.String("e2e-job"),
-		ModelId: aws.String(claude),
-		RoleArn: aws.String("arn:aws:iam::123456789012:role/bedrock-batch"),
-		InputDataConfig: &bedrocktypes.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{Value: bedrocktypes.ModelInvocationJobS3InputDataConfig{
-			S3Uri: aws.String("s3://" + em.Bucket + "/inbox/default/in.jsonl")}},
-		OutputDataConfig: &bedrocktypes.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: bedrocktypes.ModelInvocationJobS3OutputDataConfig{
-			S3Uri: aws.String("s3://" + em.Bucket + "/runs/e2e/out/")}},
-	})
+	created, err := bc.CreateModelInvocationJob(ctx, jobInput("e2e-job", em.Bucket, "inbox/default/in.jsonl", "runs/e2e/out/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,15 +175,7 @@ func TestWebhookAndFaults(t *testing.T) {
 		Body: strings.NewReader(batchInput(100))}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = em.BedrockClient().CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
-		JobName: aws.String("dup-job"),
-		ModelId: aws.String(claude),
-		RoleArn: aws.String("arn:aws:iam::123456789012:role/bedrock-batch"),
-		InputDataConfig: &bedrocktypes.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{Value: bedrocktypes.ModelInvocationJobS3InputDataConfig{
-			S3Uri: aws.String("s3://" + em.Bucket + "/in.jsonl")}},
-		OutputDataConfig: &bedrocktypes.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: bedrocktypes.ModelInvocationJobS3OutputDataConfig{
-			S3Uri: aws.String("s3://" + em.Bucket + "/out/")}},
-	})
+	_, err = em.BedrockClient().CreateModelInvocationJob(ctx, jobInput("dup-job", em.Bucket, "in.jsonl", "out/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,4 +264,17 @@ func TestFolderData(t *testing.T) {
 		t.Fatalf("object did not survive a restart: %v", err)
 	}
 	got.Body.Close()
+}
+
+// jobInput is a Claude job reading input and writing under output, both keys in bucket.
+func jobInput(name, bucket, input, output string) *bedrock.CreateModelInvocationJobInput {
+	return &bedrock.CreateModelInvocationJobInput{
+		JobName: aws.String(name),
+		ModelId: aws.String(claude),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/bedrock-batch"),
+		InputDataConfig: &bedrocktypes.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{Value: bedrocktypes.ModelInvocationJobS3InputDataConfig{
+			S3Uri: aws.String("s3://" + bucket + "/" + input)}},
+		OutputDataConfig: &bedrocktypes.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: bedrocktypes.ModelInvocationJobS3OutputDataConfig{
+			S3Uri: aws.String("s3://" + bucket + "/" + output)}},
+	}
 }
