@@ -364,11 +364,19 @@ func TestFolderBackendOnDisk(t *testing.T) {
 	if err != nil || string(raw) != "hello world\n" {
 		t.Fatalf("file content %q, %v", raw, err)
 	}
+	// A PUT object's stored ETag is the MD5 of its body.
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("inbox/p/a.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(head.ETag) != `"6f5902ac237024bdd0c176cb93063dc4"` {
+		t.Errorf("put object etag %s, want the md5 of its body", aws.ToString(head.ETag))
+	}
 	// A file dropped by hand is an object with a correct ETag.
 	if err := os.WriteFile(filepath.Join(dir, bucket, "inbox", "p", "hand.jsonl"), []byte("abc"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("inbox/p/hand.jsonl")})
+	head, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("inbox/p/hand.jsonl")})
 	if err != nil {
 		t.Fatal(err)
 	}
