@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -50,10 +51,11 @@ type Emulator struct {
 	byName   map[string]*job
 	attempts map[string]int // Create calls per jobName, keys the create-* fault decisions
 	events   [][]byte       // emitted, not yet delivered
-	stepping bool           // the scheduler is advancing a job
+	running  int            // jobs being stepped
 	flushing bool           // a goroutine is delivering events
 	changed  chan struct{}  // closed and replaced whenever idleness may have changed
 
+	slots     chan struct{} // one per CPU (GOMAXPROCS): held while a job steps or a helper answers records
 	wake      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -76,6 +78,7 @@ func New(cfg Config) (*Emulator, error) {
 		byName:   map[string]*job{},
 		attempts: map[string]int{},
 		changed:  make(chan struct{}),
+		slots:    make(chan struct{}, runtime.GOMAXPROCS(0)),
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		ctx:      ctx,
@@ -132,7 +135,7 @@ func (e *Emulator) Wait(ctx context.Context) error {
 }
 
 func (e *Emulator) idleLocked() bool {
-	if e.stepping || e.flushing || len(e.events) > 0 {
+	if e.running > 0 || e.flushing || len(e.events) > 0 {
 		return false
 	}
 	now := e.cfg.Clock.Now()
@@ -157,8 +160,8 @@ func (e *Emulator) poke() {
 	}
 }
 
-// schedule advances due jobs one transition at a time, earliest first, and sleeps on the clock
-// until the next one is due.
+// schedule starts a step of every due job that is not being stepped already, each in its own
+// goroutine, and sleeps on the clock until the next job is due or a step ends.
 func (e *Emulator) schedule() {
 	defer e.wg.Done()
 	for {
@@ -166,23 +169,19 @@ func (e *Emulator) schedule() {
 		now := e.cfg.Clock.Now()
 		var due *job
 		for _, j := range e.order {
-			if terminal(j.status) {
+			if terminal(j.status) || j.busy {
+				continue
+			}
+			if !j.next.After(now) {
+				j.busy = true
+				e.running++
+				e.wg.Add(1)
+				go e.run(j)
 				continue
 			}
 			if due == nil || j.next.Before(due.next) {
 				due = j
 			}
-		}
-		if due != nil && !due.next.After(now) {
-			e.stepping = true
-			e.mu.Unlock()
-			e.step(due)
-			e.mu.Lock()
-			e.stepping = false
-			e.notifyLocked()
-			e.mu.Unlock()
-			e.flush()
-			continue
 		}
 		var timer <-chan time.Time
 		var dueAt time.Time
@@ -201,6 +200,28 @@ func (e *Emulator) schedule() {
 			return
 		}
 	}
+}
+
+// run performs the one due transition of j while holding a CPU slot, then releases the job's
+// work state if it ended, wakes the scheduler and delivers the events.
+func (e *Emulator) run(j *job) {
+	defer e.wg.Done()
+	select {
+	case e.slots <- struct{}{}:
+		e.step(j)
+		<-e.slots
+	case <-e.done:
+	}
+	e.mu.Lock()
+	if terminal(j.status) {
+		j.files, j.starts, j.results = nil, nil, nil
+	}
+	j.busy = false
+	e.running--
+	e.notifyLocked()
+	e.mu.Unlock()
+	e.poke()
+	e.flush()
 }
 
 // flush delivers queued events in order, outside the lock. Only one goroutine delivers at a time;

@@ -12,6 +12,8 @@ func FuzzParseRecord(f *testing.F) {
 	f.Add([]byte(`{"recordId":7,"modelInput":{"inputText":"x"}}`))
 	f.Add([]byte(`{"recordId":"r","modelInput":{`))
 	f.Add([]byte(`[1,2]`))
+	f.Add([]byte(" {\"recordId\" : {\"a\": [1, 2]},\n\"model\\u0049nput\":{ \"x\" : \"a b\" }, \"modelInput\":{\"y\":null}}\r\n"))
+	f.Add([]byte(`{"recordId":"caf\u00e9\"","modelInput":{"k":"\\"},"recordId":null}`))
 	e, err := New(Config{S3: nopS3{}})
 	if err != nil {
 		f.Fatal(err)
@@ -19,6 +21,10 @@ func FuzzParseRecord(f *testing.F) {
 	defer e.Close()
 	f.Fuzz(func(t *testing.T, line []byte) {
 		rec, reason := e.parseRecord(line, "in/a.jsonl", 1)
+		slow, slowReason := e.parseRecordSlow(line, "in/a.jsonl", 1)
+		if reason != slowReason || !bytes.Equal(rec.id, slow.id) || !bytes.Equal(rec.modelInput, slow.modelInput) {
+			t.Fatalf("fast parse (%q, %q, %q) differs from encoding/json's (%q, %q, %q)", reason, rec.id, rec.modelInput, slowReason, slow.id, slow.modelInput)
+		}
 		if reason != "" {
 			if bytes.Contains([]byte(reason), line) && len(line) > 8 {
 				t.Fatalf("reason %q echoes the line", reason)
@@ -29,12 +35,16 @@ func FuzzParseRecord(f *testing.F) {
 		if err := json.Unmarshal(rec.modelInput, &obj); err != nil || obj == nil {
 			t.Fatalf("accepted modelInput %q is not a JSON object", rec.modelInput)
 		}
-		if !json.Valid(rec.recordIDRaw) || rec.recordID == "" && string(rec.recordIDRaw) != `""` {
-			t.Fatalf("accepted recordId raw %q, string %q", rec.recordIDRaw, rec.recordID)
+		if !json.Valid(rec.id) || rec.recordID() == "" && string(rec.id) != `""` {
+			t.Fatalf("accepted recordId raw %q, string %q", rec.id, rec.recordID())
 		}
-		out := recordLine(&rec, "modelOutput", []byte(`{}`))
-		if !json.Valid(out) || bytes.Count(out, []byte("\n")) != 1 {
-			t.Fatalf("output line %q is not one JSON line", out)
+		var s string
+		if json.Unmarshal(rec.id, &s) == nil && s != rec.recordID() {
+			t.Fatalf("recordId %q reads as %q, want %q", rec.id, rec.recordID(), s)
+		}
+		out := appendLine(nil, &rec, lineModelOutput, []byte(`{}`))
+		if !json.Valid(out) || bytes.Count(out, []byte("\n")) != 1 || len(out) != lineLen(&rec, lineModelOutput, []byte(`{}`)) {
+			t.Fatalf("output line %q is not one JSON line of the announced length", out)
 		}
 	})
 }

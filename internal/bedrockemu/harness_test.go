@@ -47,7 +47,7 @@ type noBackoff struct{}
 
 func (noBackoff) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
 
-func newHarness(t *testing.T, configure func(*Config)) *harness {
+func newHarness(t testing.TB, configure func(*Config)) *harness {
 	t.Helper()
 	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	t.Cleanup(s3srv.Close)
@@ -143,7 +143,7 @@ func (h *harness) get(t *testing.T, key string) []byte {
 	return b
 }
 
-func (h *harness) list(t *testing.T, prefix string) []string {
+func (h *harness) list(t testing.TB, prefix string) []string {
 	t.Helper()
 	var keys []string
 	p := s3.NewListObjectsV2Paginator(h.s3, &s3.ListObjectsV2Input{Bucket: aws.String(testBucket), Prefix: aws.String(prefix)})
@@ -183,7 +183,7 @@ func (h *harness) create(t *testing.T, in *bedrock.CreateModelInvocationJobInput
 	return aws.ToString(out.JobArn)
 }
 
-func (h *harness) job(t *testing.T, id string) *bedrock.GetModelInvocationJobOutput {
+func (h *harness) job(t testing.TB, id string) *bedrock.GetModelInvocationJobOutput {
 	t.Helper()
 	out, err := h.bedrock.GetModelInvocationJob(context.Background(), &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(id)})
 	if err != nil {
@@ -192,7 +192,7 @@ func (h *harness) job(t *testing.T, id string) *bedrock.GetModelInvocationJobOut
 	return out
 }
 
-func (h *harness) wait(t *testing.T) {
+func (h *harness) wait(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -1,7 +1,6 @@
 package bedrockemu
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -22,11 +22,37 @@ type inputFile struct {
 	records []record
 }
 
-// record is one validated input line.
+// record is one validated input line. Both fields are compact JSON; when the line was already
+// compact they are slices of the file's one read buffer, so a record costs no copy.
 type record struct {
-	recordID    string          // the recordId as a string, for fault decisions
-	recordIDRaw json.RawMessage // the recordId exactly as it is echoed
-	modelInput  json.RawMessage // compacted
+	id         []byte // the recordId exactly as it is echoed (a generated one as a JSON string)
+	modelInput []byte
+}
+
+// recordID returns the recordId as a string, for fault decisions: the value of a JSON string,
+// else the compact JSON of the value.
+func (r *record) recordID() string {
+	if s, ok := plainString(r.id); ok {
+		return s
+	}
+	var s string
+	if json.Unmarshal(r.id, &s) == nil {
+		return s
+	}
+	return string(r.id)
+}
+
+// plainString returns the value of a JSON string literal that has no escapes and is valid
+// UTF-8, the common case that needs no decoding.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	s := b[1 : len(b)-1]
+	if bytes.IndexByte(s, '\\') >= 0 || bytes.IndexByte(s, '"') >= 0 || !utf8.Valid(s) {
+		return "", false
+	}
+	return string(s), true
 }
 
 // splitS3URI splits "s3://bucket/key" into bucket and key.
@@ -123,7 +149,8 @@ func (e *Emulator) listObjects(bucket, prefix string) ([]s3Object, error) {
 }
 
 // readFile reads and checks one .jsonl object. Blank lines are skipped; every other line must be
-// a JSON object with an object modelInput. A missing or null recordId gets a generated one.
+// a JSON object with an object modelInput. A missing or null recordId gets a generated one. The
+// object is read into one buffer that the records point into.
 func (e *Emulator) readFile(bucket string, f s3Object) (inputFile, string) {
 	uri := "s3://" + bucket + "/" + f.key
 	obj, err := e.cfg.S3.GetObject(e.ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(f.key)})
@@ -131,28 +158,180 @@ func (e *Emulator) readFile(bucket string, f s3Object) (inputFile, string) {
 		return inputFile{}, fmt.Sprintf("Amazon Bedrock could not read the input file %s. Check that the service role has s3:GetObject permission on it. (%v)", uri, err)
 	}
 	defer obj.Body.Close()
-	in := inputFile{key: f.key, outName: f.rel}
-	rd := bufio.NewReader(obj.Body)
-	for line := 1; ; line++ {
-		raw, err := rd.ReadBytes('\n')
-		if len(bytes.TrimSpace(raw)) > 0 {
-			rec, reason := e.parseRecord(raw, f.key, line)
-			if reason != "" {
-				return inputFile{}, fmt.Sprintf("The input file %s has an invalid record at line %d: %s. Each line must be a JSON object with a modelInput object and an optional recordId.", uri, line, reason)
-			}
-			in.records = append(in.records, rec)
+	buf, err := readAll(obj.Body, max(f.size, aws.ToInt64(obj.ContentLength)))
+	if err != nil {
+		return inputFile{}, fmt.Sprintf("Amazon Bedrock could not read the input file %s. (%v)", uri, err)
+	}
+	in := inputFile{key: f.key, outName: f.rel, records: make([]record, 0, bytes.Count(buf, []byte{'\n'})+1)}
+	for line, rest := 1, buf; len(rest) > 0; line++ {
+		raw := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			raw, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = nil
 		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		rec, reason := e.parseRecord(raw, f.key, line)
+		if reason != "" {
+			return inputFile{}, fmt.Sprintf("The input file %s has an invalid record at line %d: %s. Each line must be a JSON object with a modelInput object and an optional recordId.", uri, line, reason)
+		}
+		in.records = append(in.records, rec)
+	}
+	return in, ""
+}
+
+// readAll reads r to its end into a buffer sized for the size it is expected to have.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, size+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
 		if errors.Is(err, io.EOF) {
-			return in, ""
+			return b, nil
 		}
 		if err != nil {
-			return inputFile{}, fmt.Sprintf("Amazon Bedrock could not read the input file %s. (%v)", uri, err)
+			return nil, err
 		}
 	}
 }
 
 // parseRecord checks one input line and returns the reason it is invalid, never its content.
+// A valid line takes one validating pass and one walk over its top-level members; anything
+// else is parsed again by parseRecordSlow, which words the reason.
 func (e *Emulator) parseRecord(raw []byte, key string, line int) (record, string) {
+	t := trimJSONSpace(raw)
+	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		return e.parseRecordSlow(raw, key, line)
+	}
+	var id, mi []byte
+	var miCompact, hasMI, hasID bool
+	i := skipJSONSpace(t, 1)
+	for t[i] != '}' {
+		kEnd := stringEnd(t, i)
+		k := t[i:kEnd]
+		i = skipJSONSpace(t, kEnd)
+		i = skipJSONSpace(t, i+1) // the colon
+		vEnd, compact := valueEnd(t, i)
+		v := t[i:vEnd]
+		name, ok := plainString(k)
+		if !ok {
+			_ = json.Unmarshal(k, &name)
+		}
+		switch name {
+		case "modelInput":
+			mi, miCompact, hasMI = v, compact, true
+		case "recordId":
+			id, hasID = v, true
+		}
+		i = skipJSONSpace(t, vEnd)
+		if t[i] == ',' {
+			i = skipJSONSpace(t, i+1)
+		}
+	}
+	if !hasMI || mi[0] != '{' {
+		return e.parseRecordSlow(raw, key, line)
+	}
+	rec := record{modelInput: mi}
+	if !miCompact {
+		rec.modelInput = compactJSON(mi)
+	}
+	switch {
+	case !hasID || bytes.Equal(id, []byte("null")):
+		rec.id = e.generatedID(key, line)
+	case id[0] == '{' || id[0] == '[':
+		rec.id = compactJSON(id)
+	default:
+		rec.id = id
+	}
+	return rec, ""
+}
+
+// generatedID is the recordId of a line without one, as a JSON string.
+func (e *Emulator) generatedID(key string, line int) []byte {
+	id, _ := json.Marshal(e.deterministicID(11, "record-id", key, strconv.Itoa(line)))
+	return id
+}
+
+// compactJSON returns valid JSON v without insignificant white space, in a new slice.
+func compactJSON(v []byte) []byte {
+	var b bytes.Buffer
+	_ = json.Compact(&b, v)
+	return b.Bytes()
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func trimJSONSpace(b []byte) []byte {
+	for len(b) > 0 && isJSONSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isJSONSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// skipJSONSpace returns the index of the first byte at or after i that is not JSON white space.
+func skipJSONSpace(b []byte, i int) int {
+	for i < len(b) && isJSONSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string starting at b[i], in valid JSON.
+func stringEnd(b []byte, i int) int {
+	for i++; ; i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+}
+
+// valueEnd returns the index just past the JSON value starting at b[i], in valid JSON, and
+// whether the value holds no insignificant white space.
+func valueEnd(b []byte, i int) (end int, compact bool) {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i), true
+	case '{', '[':
+		compact = true
+		depth := 0
+		for {
+			switch c := b[i]; c {
+			case '"':
+				i = stringEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, compact
+				}
+			case ' ', '\t', '\n', '\r':
+				compact = false
+			}
+			i++
+		}
+	}
+	for i < len(b) && !isJSONSpace(b[i]) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
+		i++
+	}
+	return i, true
+}
+
+// parseRecordSlow is the reference parse of one line with encoding/json's decoder: it accepts
+// exactly what parseRecord accepts, and words the reason a line is invalid.
+func (e *Emulator) parseRecordSlow(raw []byte, key string, line int) (record, string) {
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&obj); err != nil {
@@ -185,18 +364,9 @@ func (e *Emulator) parseRecord(raw []byte, key string, line int) (record, string
 	rec := record{modelInput: compact.Bytes()}
 	id, ok := obj["recordId"]
 	if t := bytes.TrimSpace(id); !ok || bytes.Equal(t, []byte("null")) {
-		rec.recordID = e.deterministicID(11, "record-id", key, strconv.Itoa(line))
-		rec.recordIDRaw, _ = json.Marshal(rec.recordID)
+		rec.id = e.generatedID(key, line)
 		return rec, ""
 	}
-	var compactID bytes.Buffer
-	_ = json.Compact(&compactID, id)
-	rec.recordIDRaw = compactID.Bytes()
-	var s string
-	if json.Unmarshal(id, &s) == nil {
-		rec.recordID = s
-	} else {
-		rec.recordID = compactID.String()
-	}
+	rec.id = compactJSON(id)
 	return rec, ""
 }

@@ -1,11 +1,15 @@
 package bedrockemu
 
 import (
+	"bytes"
+	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// job is one model invocation job. Fields above the line are guarded by Emulator.mu; the work
-// state below is touched only by the scheduler goroutine.
+// job is one model invocation job. Fields above the work state are guarded by Emulator.mu. At
+// most one goroutine steps a job at a time (busy), so its transitions stay ordered.
 type job struct {
 	seq      int
 	id, arn  string
@@ -19,8 +23,11 @@ type job struct {
 	total, processed, success, errors int64
 	inputTokens, outputTokens         int64
 
-	// work state
+	busy bool // a goroutine is stepping the job
+
+	// work state, touched only by the goroutine stepping the job
 	files   []inputFile
+	starts  []int    // starts[i] is the index across all files of files[i]'s first record
 	results []result // processed records, in processing order
 	slice   int      // InProgress slices done
 }
@@ -86,10 +93,14 @@ func (e *Emulator) step(j *job) {
 			e.transition(j, StatusValidating, StatusFailed, accessDeniedMessage(j), 0)
 			return
 		}
-		e.mu.Lock()
-		for _, file := range j.files {
-			j.total += int64(len(file.records))
+		j.starts = make([]int, len(j.files))
+		total := 0
+		for i, file := range j.files {
+			j.starts[i] = total
+			total += len(file.records)
 		}
+		e.mu.Lock()
+		j.total = int64(total)
 		e.mu.Unlock()
 		e.transition(j, StatusValidating, StatusScheduled, "", e.phase(15))
 	case status == StatusScheduled:
@@ -109,15 +120,16 @@ func (e *Emulator) runSlice(j *job) {
 	all := j.recordCount()
 	slices := min(runSlices, all)
 	from, to := j.slice*all/slices, (j.slice+1)*all/slices
-	for i := from; i < to; i++ {
-		fi, ri := j.locate(i)
-		j.results = append(j.results, e.answer(j, fi, &j.files[fi].records[ri]))
+	if j.results == nil {
+		j.results = make([]result, 0, all)
 	}
+	done := len(j.results)
+	j.results = append(j.results, make([]result, to-from)...)
+	e.answerAll(j, from, j.results[done:])
 	j.slice++
 
 	e.mu.Lock()
-	j.processed, j.success, j.errors = 0, 0, 0
-	for _, r := range j.results {
+	for _, r := range j.results[done:] {
 		j.count(r)
 	}
 	j.lastModified = e.cfg.Clock.Now()
@@ -181,7 +193,7 @@ func (e *Emulator) dropSome(j *job) {
 	kept := j.results[:0]
 	dropped := false
 	for _, r := range j.results {
-		if e.cfg.Faults.Roll("job-partial-missing", j.spec.Name, r.recordID) < 0.25 {
+		if e.cfg.Faults.Roll("job-partial-missing", j.spec.Name, j.files[r.file].records[r.index].recordID()) < 0.25 {
 			dropped = true
 			continue
 		}
@@ -203,11 +215,44 @@ func (j *job) recordCount() int {
 
 // locate maps a record's index across all files to its file and index within that file.
 func (j *job) locate(i int) (file, rec int) {
-	for fi, f := range j.files {
-		if i < len(f.records) {
-			return fi, i
+	file = sort.Search(len(j.starts), func(f int) bool { return j.starts[f] > i }) - 1
+	return file, i - j.starts[file]
+}
+
+// answerChunk is how many records a worker of answerAll claims at a time.
+const answerChunk = 64
+
+// answerAll answers the records from, from+1, … into out. It uses the calling step's CPU slot
+// and any slot free at the moment (Emulator.slots), so a lone job uses every core and
+// concurrent jobs share them. out's order does not depend on how the work was split.
+func (e *Emulator) answerAll(j *job, from int, out []result) {
+	var next atomic.Int64
+	work := func() {
+		var scratch bytes.Buffer
+		for {
+			start := int(next.Add(answerChunk)) - answerChunk
+			if start >= len(out) {
+				return
+			}
+			for k := start; k < min(start+answerChunk, len(out)); k++ {
+				fi, ri := j.locate(from + k)
+				out[k] = e.answer(j, fi, ri, &scratch)
+			}
 		}
-		i -= len(f.records)
 	}
-	panic("bedrockemu: record index out of range")
+	var wg sync.WaitGroup
+helpers:
+	for n := len(out)/answerChunk - 1; n > 0; n-- {
+		select {
+		case e.slots <- struct{}{}:
+		default:
+			break helpers
+		}
+		wg.Go(func() {
+			defer func() { <-e.slots }()
+			work()
+		})
+	}
+	work()
+	wg.Wait()
 }

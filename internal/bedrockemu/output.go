@@ -6,22 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/fakemodel"
 )
 
-// result is one answered record: its output line and what it counts for.
+// result is one answered record: where its record is, the value of its output line's
+// modelOutput (ok) or error member, and what it counts for. The line itself is built only when
+// the output object is written.
 type result struct {
-	file                      int
-	recordID                  string
-	line                      []byte
+	file, index               int32 // the record is j.files[file].records[index]
 	ok                        bool
+	value                     []byte
 	inputTokens, outputTokens int64
 }
 
@@ -48,59 +52,90 @@ func expiredMessage(j *job) string {
 	return fmt.Sprintf("The job did not start before its timeout of %d hours and expired. Submit a new job.", j.spec.TimeoutHours)
 }
 
-// answer produces the output line of one record: an injected fault, the model's error, or the
-// model's output.
-func (e *Emulator) answer(j *job, file int, r *record) result {
+// answer produces the output of one record: an injected fault, the model's error, or the
+// model's output. scratch is the caller's buffer for compacting the model's output.
+func (e *Emulator) answer(j *job, file, index int, scratch *bytes.Buffer) result {
+	r := &j.files[file].records[index]
 	f := e.cfg.Faults
 	name := j.spec.Name
-	res := result{file: file, recordID: r.recordID}
+	res := result{file: int32(file), index: int32(index)}
+	var id string
+	if f.RecordPermanent > 0 || f.RecordRetryable > 0 {
+		id = r.recordID()
+	}
 	switch {
-	case f.Hit(f.RecordPermanent, "record-permanent", name, r.recordID):
-		res.line = errorLine(r, http.StatusBadRequest, permanentErrorMessage)
-	case f.Hit(f.RecordRetryable, "record-retryable", name, r.recordID):
-		pick := retryableErrors[int(f.Roll("record-retryable-code", name, r.recordID)*float64(len(retryableErrors)))]
-		res.line = errorLine(r, pick.code, pick.message)
+	case f.Hit(f.RecordPermanent, "record-permanent", name, id):
+		res.value = errorValue(http.StatusBadRequest, permanentErrorMessage)
+	case f.Hit(f.RecordRetryable, "record-retryable", name, id):
+		pick := retryableErrors[int(f.Roll("record-retryable-code", name, id)*float64(len(retryableErrors)))]
+		res.value = errorValue(pick.code, pick.message)
 	default:
 		out, err := e.cfg.Invoke(j.spec.ModelID, j.spec.InvocationType, r.modelInput)
 		if err != nil {
 			var me *fakemodel.Error
 			if errors.As(err, &me) {
-				res.line = errorLine(r, me.Status, me.Message)
+				res.value = errorValue(me.Status, me.Message)
 			} else {
-				res.line = errorLine(r, http.StatusInternalServerError, "The system encountered an unexpected error during processing. Try your request again.")
+				res.value = errorValue(http.StatusInternalServerError, "The system encountered an unexpected error during processing. Try your request again.")
 			}
 			return res
 		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, out); err != nil {
-			res.line = errorLine(r, http.StatusInternalServerError, "The model returned a response that is not valid JSON.")
+		scratch.Reset()
+		if err := json.Compact(scratch, out); err != nil {
+			res.value = errorValue(http.StatusInternalServerError, "The model returned a response that is not valid JSON.")
 			return res
 		}
+		if scratch.Len() != len(out) {
+			out = bytes.Clone(scratch.Bytes())
+		}
 		res.ok = true
-		res.inputTokens, res.outputTokens = usage(compact.Bytes())
-		res.line = recordLine(r, "modelOutput", compact.Bytes())
+		res.inputTokens, res.outputTokens = usage(out)
+		res.value = out
 	}
 	return res
 }
 
-func recordLine(r *record, key string, value []byte) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"recordId":`)
-	b.Write(r.recordIDRaw)
-	b.WriteString(`,"modelInput":`)
-	b.Write(r.modelInput)
-	b.WriteString(`,"` + key + `":`)
-	b.Write(value)
-	b.WriteString("}\n")
-	return b.Bytes()
+// Output line members, in the order of reference §2.3.
+const (
+	lineStart       = `{"recordId":`
+	lineModelInput  = `,"modelInput":`
+	lineModelOutput = `,"modelOutput":`
+	lineError       = `,"error":`
+	lineEnd         = "}\n"
+)
+
+// outputKey is the member that holds the result's value.
+func (r *result) outputKey() string {
+	if r.ok {
+		return lineModelOutput
+	}
+	return lineError
 }
 
-func errorLine(r *record, code int, message string) []byte {
+// appendLine appends the output line of a record: {"recordId":…,"modelInput":…,<key>:value}
+// and a newline. key is lineModelOutput or lineError.
+func appendLine(b []byte, r *record, key string, value []byte) []byte {
+	b = append(b, lineStart...)
+	b = append(b, r.id...)
+	b = append(b, lineModelInput...)
+	b = append(b, r.modelInput...)
+	b = append(b, key...)
+	b = append(b, value...)
+	return append(b, lineEnd...)
+}
+
+// lineLen is len(appendLine(nil, r, key, value)).
+func lineLen(r *record, key string, value []byte) int {
+	return len(lineStart) + len(r.id) + len(lineModelInput) + len(r.modelInput) + len(key) + len(value) + len(lineEnd)
+}
+
+// errorValue is the error member of an error line; errorCode is a number (reference §2.3).
+func errorValue(code int, message string) []byte {
 	v, _ := json.Marshal(struct {
 		ErrorCode    int    `json:"errorCode"`
 		ErrorMessage string `json:"errorMessage"`
 	}{code, message})
-	return recordLine(r, "error", v)
+	return v
 }
 
 // usage reads the token counts of a model output body, whichever family's fields it carries.
@@ -151,14 +186,15 @@ func outputPrefix(j *job) (bucket, prefix string) {
 
 // writeOutput writes one <inputFile>.out per input file that has answered records, each in a
 // shuffled order (deterministic by seed and job), then manifest.json.out. It returns "" or the
-// message the job fails with.
+// message the job fails with. Each object is streamed: its lines are built as the upload reads
+// them, so the output never sits in memory whole.
 func (e *Emulator) writeOutput(j *job) string {
 	bucket, prefix := outputPrefix(j)
-	lines := make([][][]byte, len(j.files))
+	order := make([][]int32, len(j.files))
 	var m manifest
 	m.TotalRecordCount = int64(j.recordCount())
-	for _, r := range j.results {
-		lines[r.file] = append(lines[r.file], r.line)
+	for i, r := range j.results {
+		order[r.file] = append(order[r.file], int32(i))
 		m.ProcessedRecordCount++
 		if r.ok {
 			m.SuccessRecordCount++
@@ -168,29 +204,91 @@ func (e *Emulator) writeOutput(j *job) string {
 		m.InputTokenCount += r.inputTokens
 		m.OutputTokenCount += r.outputTokens
 	}
-	for fi, ls := range lines {
-		if len(ls) == 0 {
+	for fi, idx := range order {
+		if len(idx) == 0 {
 			continue
 		}
 		h := fnv.New64a()
 		h.Write([]byte(j.id + "/" + j.files[fi].key))
 		rng := rand.New(rand.NewPCG(uint64(e.cfg.Faults.Seed), h.Sum64()))
-		rng.Shuffle(len(ls), func(a, b int) { ls[a], ls[b] = ls[b], ls[a] })
-		if msg := e.put(bucket, prefix+j.files[fi].outName+".out", bytes.Join(ls, nil)); msg != "" {
+		rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+		body := newLinesBody(j, idx)
+		if msg := e.put(bucket, prefix+j.files[fi].outName+".out", body, body.size); msg != "" {
 			return msg
 		}
 	}
 	body, _ := json.Marshal(m)
-	return e.put(bucket, prefix+"manifest.json.out", body)
+	return e.put(bucket, prefix+"manifest.json.out", bytes.NewReader(body), int64(len(body)))
 }
 
-func (e *Emulator) put(bucket, key string, body []byte) string {
+// linesBody is an output object as an io.ReadSeeker: the lines of some results of a job, in a
+// given order, each built when a read reaches it.
+type linesBody struct {
+	j     *job
+	order []int32 // indexes into j.results
+	ends  []int64 // ends[k] is the offset just past line k
+	size  int64
+	pos   int64
+	cur   int    // the line held in line, -1 for none
+	line  []byte // line cur
+}
+
+func newLinesBody(j *job, order []int32) *linesBody {
+	b := &linesBody{j: j, order: order, ends: make([]int64, len(order)), cur: -1}
+	for k, i := range order {
+		r := &j.results[i]
+		b.size += int64(lineLen(&j.files[r.file].records[r.index], r.outputKey(), r.value))
+		b.ends[k] = b.size
+	}
+	return b
+}
+
+// Read copies the bytes at the current offset into p.
+func (b *linesBody) Read(p []byte) (int, error) {
+	if b.pos >= b.size {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && b.pos < b.size {
+		k := b.cur
+		if k < 0 || b.pos >= b.ends[k] || b.pos < b.ends[k]-int64(len(b.line)) {
+			k = sort.Search(len(b.ends), func(x int) bool { return b.ends[x] > b.pos })
+			r := &b.j.results[b.order[k]]
+			b.line = appendLine(b.line[:0], &b.j.files[r.file].records[r.index], r.outputKey(), r.value)
+			b.cur = k
+		}
+		c := copy(p[n:], b.line[int64(len(b.line))-(b.ends[k]-b.pos):])
+		n += c
+		b.pos += int64(c)
+	}
+	return n, nil
+}
+
+// Seek sets the offset of the next Read.
+func (b *linesBody) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += b.pos
+	case io.SeekEnd:
+		offset += b.size
+	}
+	if offset < 0 {
+		return 0, fmt.Errorf("seek output body to %d: negative offset", offset)
+	}
+	b.pos = offset
+	return offset, nil
+}
+
+// put uploads one output object. The payload is sent unsigned, so the SDK does not read a
+// large body once more just to hash it.
+func (e *Emulator) put(bucket, key string, body io.ReadSeeker, size int64) string {
 	_, err := e.cfg.S3.PutObject(e.ctx, &s3.PutObjectInput{
-		Bucket:      aws.String(bucket),
-		Key:         aws.String(key),
-		Body:        bytes.NewReader(body),
-		ContentType: aws.String("application/octet-stream"),
-	})
+		Bucket:        aws.String(bucket),
+		Key:           aws.String(key),
+		Body:          body,
+		ContentLength: aws.Int64(size),
+		ContentType:   aws.String("application/octet-stream"),
+	}, s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
 	if err != nil {
 		return fmt.Sprintf("Amazon Bedrock could not write to the output location s3://%s/%s. Check that the service role has s3:PutObject permission on it. (%v)", bucket, key, err)
 	}
