@@ -15,12 +15,13 @@ const defaultBlockSize = 1 << 20
 // block is a run of whole lines of the source, or a marker for one over-long line.
 type block struct {
 	buf       []byte
-	n         int         // bytes of buf filled
-	data      []byte      // whole lines; each ends in '\n' except possibly the source's last
-	firstLine int64       // line number of the first line in data
-	lines     int64       // lines in data (1 for a long-line marker)
-	longLine  int64       // above zero: this block stands for one line of at least this many bytes
-	res       blockResult // Scan's validation of the block, reused with the block
+	n         int          // bytes of buf filled
+	data      []byte       // whole lines; each ends in '\n' except possibly the source's last
+	firstLine int64        // line number of the first line in data
+	lines     int64        // lines in data (1 for a long-line marker)
+	longLine  int64        // above zero: this block stands for one line of at least this many bytes
+	res       blockResult  // Scan's validation of the block, reused with the block
+	stream    streamResult // Stream's validation of the block, reused with the block
 }
 
 // blockReader cuts a source into blocks of whole lines. Memory is a few blocks plus the longest

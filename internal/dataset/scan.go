@@ -107,12 +107,30 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, closeSrc, err := openSource(src)
+	x := newIndex(opts)
+	err = eachBlock(ctx, src, opts,
+		func(b *block) { checkBlock(b, &b.res, opts) },
+		func(b *block) error { return x.merge(b, &b.res) })
 	if err != nil {
+		x.Close()
 		return nil, err
 	}
+	if err := x.finish(); err != nil {
+		x.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+// eachBlock cuts the decoded src into blocks of whole lines, runs check on every block on
+// opts.Workers goroutines, and calls merge for each checked block in source order on the
+// calling goroutine. It returns the first error of merge, of reading, or of ctx.
+func eachBlock(ctx context.Context, src io.Reader, opts Options, check func(*block), merge func(*block) error) error {
+	r, closeSrc, err := openSource(src)
+	if err != nil {
+		return err
+	}
 	defer closeSrc()
-	x := newIndex(opts)
 	nblocks := 3*opts.Workers + 2
 	br := newBlockReader(r, opts.MaxLineBytes, opts.blockSize, nblocks)
 	ctx, cancel := context.WithCancel(ctx)
@@ -144,7 +162,7 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 	for range opts.Workers {
 		go func() {
 			for j := range work {
-				checkBlock(j.b, &j.b.res, opts)
+				check(j.b)
 				close(j.done)
 			}
 		}()
@@ -156,7 +174,7 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 			firstErr = ctx.Err()
 		}
 		if firstErr == nil {
-			firstErr = x.merge(j.b, &j.b.res)
+			firstErr = merge(j.b)
 		}
 		br.recycle(j.b)
 		if firstErr != nil {
@@ -170,15 +188,7 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 		}
 	default:
 	}
-	if firstErr != nil {
-		x.Close()
-		return nil, firstErr
-	}
-	if err := x.finish(); err != nil {
-		x.Close()
-		return nil, err
-	}
-	return x, nil
+	return firstErr
 }
 
 // isBlank reports whether a line holds only spaces, tabs and carriage returns.
@@ -191,36 +201,51 @@ func isBlank(l []byte) bool {
 	return true
 }
 
-// checkBlock validates every line of b. It runs on worker goroutines.
+// checkBlock validates every line of b for Scan. It runs on worker goroutines.
 func checkBlock(b *block, res *blockResult, opts Options) {
 	res.recs, res.rejects, res.blank, res.crc = res.recs[:0], res.rejects[:0], 0, 0
+	if b.longLine == 0 {
+		res.crc = crc32.Update(0, castagnoli, b.data)
+	}
+	var idBuf [32]byte
+	checkLines(b, opts, &res.rejects, &res.blank, func(_ int, l []byte, line int64, info lineInfo) {
+		res.recs = append(res.recs, lineRec{line: line, miLen: info.miEnd - info.miStart,
+			hash: hashID(userID(l, info, line, idBuf[:0]))})
+	})
+}
+
+// checkLines validates every line of b: it counts blank lines in blank, appends rejects in line
+// order to rejects, and calls valid for every valid line with the line's offset in b.data, the
+// line without its line end, its number and what the walk found.
+func checkLines(b *block, opts Options, rejects *[]Reject, blank *int64, valid func(off int, l []byte, line int64, info lineInfo)) {
 	line := b.firstLine
 	if b.longLine > 0 {
-		res.rejects = append(res.rejects, Reject{Source: opts.Source, Line: line,
+		*rejects = append(*rejects, Reject{Source: opts.Source, Line: line,
 			Reason: fmt.Sprintf("line is %d bytes, longer than the limit of %d bytes", b.longLine, opts.MaxLineBytes)})
 		return
 	}
-	res.crc = crc32.Update(0, castagnoli, b.data)
 	var idBuf [32]byte
 	data := b.data
-	for len(data) > 0 {
+	off := 0
+	for off < len(data) {
 		var l []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			l, data = data[:i], data[i+1:]
+		next := len(data)
+		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
+			l, next = data[off:off+i], off+i+1
 		} else {
-			l, data = data, nil
+			l = data[off:]
 		}
 		if n := len(l); n > 0 && l[n-1] == '\r' {
 			l = l[:n-1]
 		}
 		switch {
 		case line > MaxLine:
-			res.rejects = append(res.rejects, Reject{Source: opts.Source, Line: line,
+			*rejects = append(*rejects, Reject{Source: opts.Source, Line: line,
 				Reason: fmt.Sprintf("line number above the %d lines a source may have", int64(MaxLine))})
 		case isBlank(l):
-			res.blank++
+			*blank++
 		case len(l) > opts.MaxLineBytes:
-			res.rejects = append(res.rejects, Reject{Source: opts.Source, Line: line,
+			*rejects = append(*rejects, Reject{Source: opts.Source, Line: line,
 				Reason: fmt.Sprintf("line is %d bytes, longer than the limit of %d bytes", len(l), opts.MaxLineBytes)})
 		default:
 			info, reason := parseLine(l, 0)
@@ -229,12 +254,12 @@ func checkBlock(b *block, res *blockResult, opts Options) {
 				if info.id != idMissing {
 					rj.RecordID = clip(string(userID(l, info, line, idBuf[:0])))
 				}
-				res.rejects = append(res.rejects, rj)
+				*rejects = append(*rejects, rj)
 				break
 			}
-			res.recs = append(res.recs, lineRec{line: line, miLen: info.miEnd - info.miStart,
-				hash: hashID(userID(l, info, line, idBuf[:0]))})
+			valid(off, l, line, info)
 		}
+		off = next
 		line++
 	}
 }
