@@ -60,6 +60,71 @@ func TestValid(t *testing.T) {
 	}
 }
 
+// TestValueReasons pins where and why a value is rejected: the offset and the message that
+// rejects report (as "invalid JSON at byte <at+1>: <msg>").
+func TestValueReasons(t *testing.T) {
+	tests := []struct {
+		in  string
+		at  int
+		msg string
+	}{
+		{"\"abc", 4, "unexpected end of line, expected '\"' closing the string"},
+		{"\"abc\\", 5, "unexpected end of line, expected an escape character"},
+		{"\"abc\\u12", 8, "unexpected end of line, expected a hex digit in a \\u escape"},
+		{"\"abc\\u12g4\"", 8, "unexpected character 'g', expected a hex digit in a \\u escape"},
+		{"\"abc\\q\"", 5, "invalid escape: backslash followed by character 'q'"},
+		{"\"ab\x01c\"", 3, "control character 0x01 inside a string (must be escaped)"},
+		{"\"é\xc3\"", 3, "invalid UTF-8"},
+		{"\"é\xc3", 3, "invalid UTF-8"},
+		{"\"\xe6\x9d\"", 1, "invalid UTF-8"},
+		{"\"\xe6\x9d", 1, "invalid UTF-8"},
+		{"\"\xf0\x9f\x98\"", 1, "invalid UTF-8"},
+		{"\"\xf0\x9f\x98", 1, "invalid UTF-8"},
+		{"\"\xc0\xaf\"", 1, "invalid UTF-8"},
+		{"\"\xe0\x80\xaf\"", 1, "invalid UTF-8"},
+		{"\"\xed\xa0\x80\"", 1, "invalid UTF-8"},
+		{"\"\xf4\x90\x80\x80\"", 1, "invalid UTF-8"},
+		{"\"\xf5\x80\x80\x80\"", 1, "invalid UTF-8"},
+		{"\"\xf0\x80\x80\x80\"", 1, "invalid UTF-8"},
+		{"\"\x80\"", 1, "invalid UTF-8"},
+		{"\"ok\xff\"", 3, "invalid UTF-8"},
+		{"\"0123456789abcdef0123456789\xff\"", 27, "invalid UTF-8"},
+		{"\"0123456789abcdef0123456789\\x\"", 28, "invalid escape: backslash followed by character 'x'"},
+		{"{\"a\xff\":1}", 3, "invalid UTF-8"},
+		{"[\"x\",\"y\xe2\x82\"]", 7, "invalid UTF-8"},
+		{"\"€\xe2\x82\"", 4, "invalid UTF-8"},
+		{"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00E9\x1f\"", 23, "control character 0x1f inside a string (must be escaped)"},
+		{"[1,]", 3, "unexpected character ']', expected a value"},
+		{"-", 1, "unexpected end of line, expected a digit"},
+		{"1.e", 2, "unexpected character 'e', expected a digit"},
+		{"1e+", 3, "unexpected end of line, expected a digit"},
+		{"-a", 1, "unexpected character 'a', expected a digit"},
+		{"{\"a\" 1}", 5, "unexpected character '1', expected ':' after a key"},
+		{"{\"a\":1 \"b\"}", 7, "unexpected character '\"', expected ',' or '}'"},
+		{"tru", 3, "unexpected end of line, expected the literal true"},
+		{" [1 2]", 4, "unexpected character '2', expected ',' or ']'"},
+		{"[", 1, "unexpected end of line, expected a value"},
+		{"{", 1, "unexpected end of line, expected a string key"},
+		{"\ufeff1", 0, "unexpected byte 0xef, expected a value"},
+		{"{\"a\":[1,{\"b\":nulx}]}", 16, "unexpected character 'x', expected the literal null"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			p := parser{b: []byte(tc.in)}
+			p.skipWS()
+			if p.value(0) {
+				t.Fatalf("value(%q) accepted it", tc.in)
+			}
+			if p.err == nil || p.err.at != tc.at || p.err.msg != tc.msg {
+				t.Fatalf("value(%q): error %+v, want at %d %q", tc.in, p.err, tc.at, tc.msg)
+			}
+			if Valid([]byte(tc.in)) {
+				t.Fatalf("Valid(%q) = true", tc.in)
+			}
+		})
+	}
+}
+
 // FuzzValid checks Valid against encoding/json plus utf8.Valid on any input.
 func FuzzValid(f *testing.F) {
 	for _, s := range []string{`{"a":[1,2.5e-3,"x\u00e9"]}`, `"\ud800"`, "\"\xff\"", `[01]`, `{"a":tru}`, ` null `} {
@@ -69,6 +134,37 @@ func FuzzValid(f *testing.F) {
 		want := json.Valid(b) && utf8.Valid(b)
 		if got := Valid(b); got != want {
 			t.Fatalf("Valid(%q) = %v, encoding/json says %v", b, got, want)
+		}
+	})
+}
+
+// FuzzValidString checks the fast string scanner against the exact one it falls back to, on
+// any string content: the same verdict, the same end, the same reason at the same offset; and
+// an accepted string is one for encoding/json and unicode/utf8.
+func FuzzValidString(f *testing.F) {
+	for _, s := range []string{
+		`plain ascii text that is longer than one block"`, `caf\u00e9 \n\t\"q\" \\ \/ \b\f\r"`,
+		`\u6771\u4eac \ud83d\ude00 東京 😀 доставка — «très» €42\""`, "0123456\xe6\x9d\"", "01234567\xf0\x9f\x98\x80\"",
+		"abcdefgh\xed\xa0\x80 more text after the surrogate\"", "abcdefg\\u12\"", "abc\x01def ghijklmnop\"",
+		"unterminated and long enough to fill blocks", "x\\", "\xf4\x8f\xbf\xbf\xf4\x90\x80\x80 text\"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, content []byte) {
+		in := append([]byte{'"'}, content...)
+		fast, exact := parser{b: in}, parser{b: in}
+		okF, okE := fast.str(), exact.strExact()
+		if okF != okE || fast.i != exact.i {
+			t.Fatalf("str(%q) = %v ending at %d, strExact = %v ending at %d", in, okF, fast.i, okE, exact.i)
+		}
+		if !okE {
+			if fast.err == nil || exact.err == nil || *fast.err != *exact.err {
+				t.Fatalf("str(%q) error %+v, strExact error %+v", in, fast.err, exact.err)
+			}
+			return
+		}
+		if tok := in[:fast.i]; !json.Valid(tok) || !utf8.Valid(tok) {
+			t.Fatalf("str accepted %q, which encoding/json or unicode/utf8 rejects", tok)
 		}
 	})
 }
