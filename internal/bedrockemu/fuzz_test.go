@@ -3,6 +3,7 @@ package bedrockemu
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -57,6 +58,53 @@ func FuzzDecodeCursor(f *testing.F) {
 		c, ok := decodeCursor(s)
 		if ok && encodeCursor(c) == "" {
 			t.Fatalf("decoded cursor %q does not encode", s)
+		}
+	})
+}
+
+func FuzzUsage(f *testing.F) {
+	f.Add([]byte(`{"id":"msg_1","type":"message","usage":{"input_tokens":12,"output_tokens":7}}`))
+	f.Add([]byte(`{"output":{},"usage":{"inputTokens":3,"outputTokens":4,"totalTokens":7}}`))
+	f.Add([]byte(`{"inputTextTokenCount":5,"results":[{"tokenCount":2},{"tokenCount":3}]}`))
+	f.Add([]byte(`{"prompt_token_count":9,"generation_token_count":1,"Usage":null}`))
+	f.Add([]byte(`{"usage":{"INPUT_TOKENS":1.5},"usage":{"input_tokens":2}}`))
+	f.Add([]byte(`{"usage":{"input_tokens":1,"Input_Tokens":null},"prompt_token_count":99999999999999999999}`))
+	f.Add([]byte(`[{"usage":{}}]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var b bytes.Buffer
+		if json.Compact(&b, body) != nil {
+			return
+		}
+		in, out := usage(b.Bytes())
+		wantIn, wantOut := usageSlow(b.Bytes())
+		if in != wantIn || out != wantOut {
+			t.Fatalf("usage(%s) = %d, %d; the typed decode reads %d, %d", b.Bytes(), in, out, wantIn, wantOut)
+		}
+	})
+}
+
+func FuzzJSONScan(f *testing.F) {
+	for _, s := range []string{
+		`{"a":[1,-2.5e+3,true,false,null,"x\"\\\/\b\f\n\r\t\u00e9"],"b":{}}`,
+		" [ {} , [] ] \n", `{"a" : 1 }`, `01`, `-`, `1.`, `1e`, `"\u12"`, `"` + "\x01" + `"`, `{"a":1,}`, `[1 2]`,
+		`{"a"}`, `nul`, `"\xff"`, strings.Repeat("[", 10001) + strings.Repeat("]", 10001), strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		valid, compact := jsonScan(b)
+		if valid != json.Valid(b) {
+			t.Fatalf("jsonScan(%q) valid = %v, json.Valid says %v", b, valid, !valid)
+		}
+		if !valid {
+			return
+		}
+		var c bytes.Buffer
+		if err := json.Compact(&c, b); err != nil {
+			t.Fatalf("compact %q: %v", b, err)
+		}
+		if compact != bytes.Equal(c.Bytes(), b) {
+			t.Fatalf("jsonScan(%q) compact = %v, json.Compact gives %q", b, compact, c.Bytes())
 		}
 	})
 }

@@ -205,7 +205,10 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 // else is parsed again by parseRecordSlow, which words the reason.
 func (e *Emulator) parseRecord(raw []byte, key string, line int) (record, string) {
 	t := trimJSONSpace(raw)
-	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+	if len(t) == 0 || t[0] != '{' {
+		return e.parseRecordSlow(raw, key, line)
+	}
+	if valid, _ := jsonScan(t); !valid {
 		return e.parseRecordSlow(raw, key, line)
 	}
 	var id, mi []byte
@@ -262,71 +265,6 @@ func compactJSON(v []byte) []byte {
 	var b bytes.Buffer
 	_ = json.Compact(&b, v)
 	return b.Bytes()
-}
-
-func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-func trimJSONSpace(b []byte) []byte {
-	for len(b) > 0 && isJSONSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isJSONSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// skipJSONSpace returns the index of the first byte at or after i that is not JSON white space.
-func skipJSONSpace(b []byte, i int) int {
-	for i < len(b) && isJSONSpace(b[i]) {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the JSON string starting at b[i], in valid JSON.
-func stringEnd(b []byte, i int) int {
-	for i++; ; i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-}
-
-// valueEnd returns the index just past the JSON value starting at b[i], in valid JSON, and
-// whether the value holds no insignificant white space.
-func valueEnd(b []byte, i int) (end int, compact bool) {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i), true
-	case '{', '[':
-		compact = true
-		depth := 0
-		for {
-			switch c := b[i]; c {
-			case '"':
-				i = stringEnd(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1, compact
-				}
-			case ' ', '\t', '\n', '\r':
-				compact = false
-			}
-			i++
-		}
-	}
-	for i < len(b) && !isJSONSpace(b[i]) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
-		i++
-	}
-	return i, true
 }
 
 // parseRecordSlow is the reference parse of one line with encoding/json's decoder: it accepts

@@ -1,7 +1,6 @@
 package bedrockemu
 
 import (
-	"bytes"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -228,7 +227,6 @@ const answerChunk = 64
 func (e *Emulator) answerAll(j *job, from int, out []result) {
 	var next atomic.Int64
 	work := func() {
-		var scratch bytes.Buffer
 		for {
 			start := int(next.Add(answerChunk)) - answerChunk
 			if start >= len(out) {
@@ -236,7 +234,7 @@ func (e *Emulator) answerAll(j *job, from int, out []result) {
 			}
 			for k := start; k < min(start+answerChunk, len(out)); k++ {
 				fi, ri := j.locate(from + k)
-				out[k] = e.answer(j, fi, ri, &scratch)
+				out[k] = e.answer(j, fi, ri)
 			}
 		}
 	}

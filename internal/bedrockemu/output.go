@@ -10,7 +10,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -53,8 +55,8 @@ func expiredMessage(j *job) string {
 }
 
 // answer produces the output of one record: an injected fault, the model's error, or the
-// model's output. scratch is the caller's buffer for compacting the model's output.
-func (e *Emulator) answer(j *job, file, index int, scratch *bytes.Buffer) result {
+// model's output.
+func (e *Emulator) answer(j *job, file, index int) result {
 	r := &j.files[file].records[index]
 	f := e.cfg.Faults
 	name := j.spec.Name
@@ -80,13 +82,13 @@ func (e *Emulator) answer(j *job, file, index int, scratch *bytes.Buffer) result
 			}
 			return res
 		}
-		scratch.Reset()
-		if err := json.Compact(scratch, out); err != nil {
+		valid, compact := jsonScan(out)
+		if !valid {
 			res.value = errorValue(http.StatusInternalServerError, "The model returned a response that is not valid JSON.")
 			return res
 		}
-		if scratch.Len() != len(out) {
-			out = bytes.Clone(scratch.Bytes())
+		if !compact {
+			out = compactJSON(out)
 		}
 		res.ok = true
 		res.inputTokens, res.outputTokens = usage(out)
@@ -139,8 +141,130 @@ func errorValue(code int, message string) []byte {
 }
 
 // usage reads the token counts of a model output body, whichever family's fields it carries.
-// Bodies without usage (Mistral, Cohere Embed) count zero.
+// Bodies without usage (Mistral, Cohere Embed) count zero. body is valid compact JSON. The
+// common shapes are read by a walk over the members; any other shape is decoded by usageSlow.
 func usage(body []byte) (in, out int64) {
+	if in, out, ok := usageFast(body); ok {
+		return in, out
+	}
+	return usageSlow(body)
+}
+
+// usageFast reads the counts of a body whose count fields are plain integers or null, named in
+// ASCII without escapes, each at most once, with no Titan results array; ok is false for any
+// other body. For those it answers what usageSlow answers.
+func usageFast(body []byte) (in, out int64, ok bool) {
+	var (
+		hasUsage                    bool
+		usageIn, usageOut, top, gen int64
+		seenTop                     [4]bool
+	)
+	ok = walkMembers(body, func(key string, v []byte) bool {
+		switch {
+		case strings.EqualFold(key, "usage"):
+			if seenTop[0] {
+				return false
+			}
+			seenTop[0] = true
+			if string(v) == "null" {
+				return true
+			}
+			hasUsage = true
+			var seen [4]bool
+			return walkMembers(v, func(key string, v []byte) bool {
+				slot := -1
+				for i, name := range [...]string{"input_tokens", "output_tokens", "inputTokens", "outputTokens"} {
+					if strings.EqualFold(key, name) {
+						slot = i
+					}
+				}
+				if slot < 0 {
+					return true
+				}
+				n, ok := jsonInt(v)
+				if !ok || seen[slot] {
+					return false
+				}
+				seen[slot] = true
+				if slot%2 == 0 {
+					usageIn += n
+				} else {
+					usageOut += n
+				}
+				return true
+			})
+		case strings.EqualFold(key, "results"):
+			return false
+		}
+		for i, name := range [...]string{"inputTextTokenCount", "prompt_token_count", "generation_token_count"} {
+			if !strings.EqualFold(key, name) {
+				continue
+			}
+			n, ok := jsonInt(v)
+			if !ok || seenTop[i+1] {
+				return false
+			}
+			seenTop[i+1] = true
+			if i < 2 {
+				top += n
+			} else {
+				gen += n
+			}
+		}
+		return true
+	})
+	switch {
+	case !ok:
+		return 0, 0, false
+	case hasUsage:
+		return usageIn, usageOut, true
+	}
+	return top, gen, true
+}
+
+// walkMembers calls member for each member of the JSON object in valid JSON b, in order, until
+// it returns false. It returns false when b is not an object, when a key is not plain ASCII
+// without escapes, or when member returned false.
+func walkMembers(b []byte, member func(key string, value []byte) bool) bool {
+	if len(b) == 0 || b[0] != '{' {
+		return false
+	}
+	i := skipJSONSpace(b, 1)
+	for b[i] != '}' {
+		kEnd := stringEnd(b, i)
+		k := b[i+1 : kEnd-1]
+		for _, c := range k {
+			if c >= utf8.RuneSelf || c == '\\' {
+				return false
+			}
+		}
+		i = skipJSONSpace(b, skipJSONSpace(b, kEnd)+1)
+		vEnd, _ := valueEnd(b, i)
+		if !member(string(k), b[i:vEnd]) {
+			return false
+		}
+		i = skipJSONSpace(b, vEnd)
+		if b[i] == ',' {
+			i = skipJSONSpace(b, i+1)
+		}
+	}
+	return true
+}
+
+// jsonInt reads a JSON integer that fits int64, or null as 0.
+func jsonInt(v []byte) (int64, bool) {
+	if string(v) == "null" {
+		return 0, true
+	}
+	if bytes.ContainsAny(v, ".eE") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	return n, err == nil
+}
+
+// usageSlow is usage by a typed decode; it defines what usage answers.
+func usageSlow(body []byte) (in, out int64) {
 	var u struct {
 		Usage *struct {
 			InputTokens  *int64 `json:"input_tokens"`
