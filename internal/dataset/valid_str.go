@@ -9,9 +9,10 @@ import (
 
 // The fast string scanner is a shift-based DFA: strRow[c] packs, for every state s, the state
 // after byte c in the 6 bits at offset s, so one step is a table load and a shift, with no
-// branch that depends on the text. It accepts the bytes of common valid strings (valid UTF-8
-// of any length, and the escapes other than \u, which the loop checks itself); everything else
-// leaves the loop through sExit, and strExact then decides and explains.
+// branch that depends on the text, and UTF-8 is validated in the same step as the grammar. The
+// DFA follows valid UTF-8 and the escapes other than \u; it leaves through sExit at the closing
+// quote, at a \u (str checks the four hex digits itself and goes on), and at anything invalid,
+// which strExact then explains.
 const (
 	sExit  = 0 * 6 // leave the loop: the closing quote, \u, or anything the loop does not accept
 	sText  = 1 * 6 // between characters
@@ -98,44 +99,43 @@ var strRow = func() (t [256]uint64) {
 // Content must be valid UTF-8; escapes are those of RFC 8259, and \u escapes of lone
 // surrogates are accepted as the RFC grammar does.
 func (p *parser) str() bool {
-	b := p.b
-	i := p.i + 1
+	b := p.b[p.i+1:] // the rest of the line after what the loop accepted
 	s := uint64(sText)
 	for {
 		// sExit is absorbing, so eight steps can run before one test; on an exit the narrow
 		// loop below steps through those eight bytes again to find it.
-		for i >= 0 && i+8 <= len(b) {
-			w := b[i : i+8 : i+8]
-			n := strRow[w[0]] >> (s & 63)
-			n = strRow[w[1]] >> (n & 63)
-			n = strRow[w[2]] >> (n & 63)
-			n = strRow[w[3]] >> (n & 63)
-			n = strRow[w[4]] >> (n & 63)
-			n = strRow[w[5]] >> (n & 63)
-			n = strRow[w[6]] >> (n & 63)
-			n = strRow[w[7]] >> (n & 63)
+		for len(b) >= 8 {
+			n := strRow[b[0]] >> (s & 63)
+			n = strRow[b[1]] >> (n & 63)
+			n = strRow[b[2]] >> (n & 63)
+			n = strRow[b[3]] >> (n & 63)
+			n = strRow[b[4]] >> (n & 63)
+			n = strRow[b[5]] >> (n & 63)
+			n = strRow[b[6]] >> (n & 63)
+			n = strRow[b[7]] >> (n & 63)
 			if n&63 == sExit {
 				break
 			}
 			s = n
-			i += 8
+			b = b[8:]
 		}
-		for ; i < len(b); i++ {
-			n := strRow[b[i]] >> (s & 63)
+		k := 0
+		for ; k < len(b); k++ {
+			n := strRow[b[k]] >> (s & 63)
 			if n&63 == sExit {
 				break
 			}
 			s = n
 		}
-		if i >= len(b) {
+		if k == len(b) {
 			return p.strExact()
 		}
-		switch c := b[i]; {
+		switch c := b[k]; {
 		case s&63 == sText && c == '"':
-			p.i = i + 1
+			p.i = len(p.b) - len(b) + k + 1
 			return true
-		case s&63 == sEsc && c == 'u' && i+4 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) && isHex(b[i+3]) && isHex(b[i+4]):
-			i += 5
+		case s&63 == sEsc && c == 'u' && k+4 < len(b) && isHex(b[k+1]) && isHex(b[k+2]) && isHex(b[k+3]) && isHex(b[k+4]):
+			b = b[k+5:]
 			s = sText
 		default:
 			return p.strExact()
@@ -157,8 +157,9 @@ func special(x uint64) uint64 {
 	return (((q - lsb) &^ q) | ((s - lsb) &^ s) | (x - lsb*0x20) | x) & msb
 }
 
-// strExact is str's exact checker: it decides every string the fast loop leaves, and on a bad
-// one records where and why.
+// strExact is the exact, slower checker str hands a string to when its DFA stops on something
+// other than a closing quote or a \u escape; it decides, and on a bad string records where and
+// why, so reasons and offsets do not depend on the fast path.
 func (p *parser) strExact() bool {
 	p.i++ // opening quote
 	b := p.b
