@@ -1,9 +1,11 @@
 package fakemodel
 
 import (
-	"encoding/json"
+	"bytes"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 type family int
@@ -28,6 +30,15 @@ type model struct {
 	chat   bool // Mistral: accepts the chat-completion body (messages) besides prompt
 	// maxOutput is the largest max_tokens the model accepts (Claude only; 0: not checked).
 	maxOutput int64
+	name      string // Claude: the "model" member of responses (see claudeModelName)
+}
+
+// claudeName is the "model" member of a Claude response for this model.
+func (m model) claudeName() string {
+	if m.name != "" {
+		return m.name
+	}
+	return claudeModelName(m.id)
 }
 
 // claudeMaxOutput is each Claude model's output-token ceiling as Anthropic documents it.
@@ -96,7 +107,7 @@ var catalogue = func() map[string]model {
 		}
 	}
 	for id, ceiling := range claudeMaxOutput {
-		out[id] = model{id: id, family: familyClaude, maxOutput: ceiling}
+		out[id] = model{id: id, family: familyClaude, maxOutput: ceiling, name: claudeModelName(id)}
 	}
 	// AWS documents the chat-completion body for "Mistral Large"; both Large versions take it.
 	for _, id := range []string{"mistral.mistral-large-2402-v1:0", "mistral.mistral-large-2407-v1:0"} {
@@ -124,6 +135,39 @@ func Known(modelID string) bool {
 }
 
 func lookup(modelID string) (model, bool) {
+	if !strings.HasPrefix(modelID, "arn:") {
+		if m, ok := baseModel(modelID); ok {
+			return m, true
+		}
+		return profileModel(modelID)
+	}
+	if r, ok := arnCache.Load(modelID); ok {
+		r := r.(arnLookup)
+		return r.m, r.ok
+	}
+	m, ok := lookupARN(modelID)
+	if arnCacheSize.Add(1) <= arnCacheMax {
+		arnCache.Store(modelID, arnLookup{m, ok})
+	}
+	return m, ok
+}
+
+// ARN lookups run regular expressions, so their results are remembered: a job or a runtime
+// client names the same few ARNs over and over. The cache is bounded so that arbitrary ids
+// cannot grow it without limit.
+var (
+	arnCache     sync.Map // ARN → arnLookup
+	arnCacheSize atomic.Int64
+)
+
+const arnCacheMax = 1024
+
+type arnLookup struct {
+	m  model
+	ok bool
+}
+
+func lookupARN(modelID string) (model, bool) {
 	if m := foundationModelARN.FindStringSubmatch(modelID); m != nil {
 		return baseModel(m[3])
 	}
@@ -133,10 +177,7 @@ func lookup(modelID string) (model, bool) {
 	if applicationProfileARN.MatchString(modelID) {
 		return model{id: modelID, family: familyUnresolved}, true
 	}
-	if m, ok := baseModel(modelID); ok {
-		return m, true
-	}
-	return profileModel(modelID)
+	return model{}, false
 }
 
 func baseModel(id string) (model, bool) {
@@ -157,8 +198,9 @@ func profileModel(id string) (model, bool) {
 // schemaVersion or inferenceConfig → Nova; prompt → Mistral when it holds "[INST]", else Llama;
 // messages whose first content is a string → Mistral chat, blocks without "type" → Nova;
 // anything else → Claude, whose validation then names the missing keys.
-func sniffFamily(obj map[string]json.RawMessage) family {
-	has := func(k string) bool { _, ok := obj[k]; return ok }
+func sniffFamily(root object) family {
+	d := root.d
+	has := func(k string) bool { _, ok := root.get(k); return ok }
 	switch {
 	case has("anthropic_version"):
 		return familyClaude
@@ -171,23 +213,19 @@ func sniffFamily(obj map[string]json.RawMessage) family {
 	case has("schemaVersion"), has("inferenceConfig"):
 		return familyNova
 	case has("prompt"):
-		var p string
-		if json.Unmarshal(obj["prompt"], &p) == nil && strings.Contains(p, "[INST]") {
+		if p, _ := root.get("prompt"); d.nodes[p].kind == kindString && bytes.Contains(d.strBytes(p), []byte("[INST]")) {
 			return familyMistral
 		}
 		return familyLlama
 	case has("messages"):
-		var msgs []struct {
-			Content json.RawMessage `json:"content"`
-		}
-		if json.Unmarshal(obj["messages"], &msgs) == nil && len(msgs) > 0 {
-			switch jsonKind(msgs[0].Content) {
-			case "String":
+		msgs, _ := root.get("messages")
+		if content, ok := firstContent(d, msgs); ok {
+			switch d.nodes[content].kind {
+			case kindString:
 				return familyMistral
-			case "JSONArray":
-				var blocks []map[string]json.RawMessage
-				if json.Unmarshal(msgs[0].Content, &blocks) == nil && len(blocks) > 0 {
-					if _, typed := blocks[0]["type"]; !typed {
+			case kindArray:
+				if blk := d.firstChild(content); blk >= 0 && objectsOrNulls(d, content) {
+					if _, typed := d.member(blk, "type"); d.nodes[blk].kind == kindNull || !typed {
 						return familyNova
 					}
 				}
@@ -195,4 +233,34 @@ func sniffFamily(obj map[string]json.RawMessage) family {
 		}
 	}
 	return familyClaude
+}
+
+// firstContent is what json.Unmarshal of messages into []struct{Content json.RawMessage} gives
+// as the first message's content: it needs an array of objects or nulls, and takes the last
+// member whose name matches "content" case-insensitively.
+func firstContent(d *doc, msgs int) (int, bool) {
+	if d.nodes[msgs].kind != kindArray || !objectsOrNulls(d, msgs) {
+		return 0, false
+	}
+	first := d.firstChild(msgs)
+	if first < 0 || d.nodes[first].kind == kindNull {
+		return 0, false
+	}
+	content := -1
+	for k := first + 1; k < d.nodes[first].next; k = d.nodes[k+1].next {
+		if bytes.EqualFold(d.strBytes(k), []byte("content")) {
+			content = k + 1
+		}
+	}
+	return content, content >= 0
+}
+
+// objectsOrNulls reports whether every element of array node a is an object or null.
+func objectsOrNulls(d *doc, a int) bool {
+	for n := d.firstChild(a); n >= 0; n = d.nextChild(a, n) {
+		if k := d.nodes[n].kind; k != kindObject && k != kindNull {
+			return false
+		}
+	}
+	return true
 }

@@ -1,9 +1,9 @@
 package fakemodel
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -20,157 +20,151 @@ var claudeKeys = []string{
 	"output_format", "output_config",
 }
 
-type claudeResponse struct {
-	ID           string        `json:"id"`
-	Type         string        `json:"type"`
-	Role         string        `json:"role"`
-	Model        string        `json:"model"`
-	Content      []claudeBlock `json:"content"`
-	StopReason   string        `json:"stop_reason"`
-	StopSequence *string       `json:"stop_sequence"`
-	Usage        claudeUsage   `json:"usage"`
-}
-
-type claudeBlock struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
-type claudeUsage struct {
-	InputTokens  int `json:"input_tokens"`
-	OutputTokens int `json:"output_tokens"`
-}
-
 // claude answers an Anthropic Messages body.
-func claude(m model, raw map[string]json.RawMessage) (any, Usage, error) {
-	o := object{path: "#", m: raw}
+func claude(m model, o object) (Usage, error) {
+	d := o.d
 	if err := o.onlyKeys(claudeKeys...); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	version, _, err := o.str("anthropic_version", true)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	if err := enum(o, "anthropic_version", version, anthropicVersion); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	maxTokens, _, err := o.integer("max_tokens", true, 1, 1<<31-1)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
-	var prompt []string
-	if o.has("system") {
-		if jsonKind(o.m["system"]) == "String" {
-			s, _, _ := o.str("system", false)
-			prompt = append(prompt, s)
-		} else {
-			texts, _, err := claudeContent(o.sub("system"), o.m["system"])
-			if err != nil {
-				return nil, Usage{}, err
-			}
-			prompt = append(prompt, texts...)
+	if sys, ok := o.get("system"); ok && d.nodes[sys].kind != kindNull {
+		if d.nodes[sys].kind == kindString {
+			d.pieces = append(d.pieces, d.strBytes(sys))
+		} else if err := claudeContent(d, o.sub("system"), sys); err != nil {
+			return Usage{}, err
 		}
 	}
 	msgs, _, err := o.array("messages", true)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
-	if len(msgs) == 0 {
-		return nil, Usage{}, malformed(o.sub("messages"), "expected minimum item count: 1, found: 0")
+	if d.firstChild(msgs) < 0 {
+		return Usage{}, malformed(o.sub("messages").String(), "expected minimum item count: 1, found: 0")
 	}
-	var lastUser string
-	for i, rawMsg := range msgs {
-		msg, _, err := asObject(itemPath(o.sub("messages"), i), rawMsg)
+	userLo, userHi := 0, 0
+	for i, n := 0, d.firstChild(msgs); n >= 0; i, n = i+1, d.nextChild(msgs, n) {
+		msg, _, err := asObject(d, o.sub("messages").index(i), n)
 		if err != nil {
-			return nil, Usage{}, err
+			return Usage{}, err
 		}
 		role, _, err := msg.str("role", true)
 		if err != nil {
-			return nil, Usage{}, err
+			return Usage{}, err
 		}
 		if err := enum(msg, "role", role, "user", "assistant"); err != nil {
-			return nil, Usage{}, err
+			return Usage{}, err
 		}
-		if !msg.has("content") {
-			return nil, Usage{}, missing(msg.path, "content")
+		content, ok := msg.get("content")
+		if !ok || d.nodes[content].kind == kindNull {
+			return Usage{}, missing(msg.path.String(), "content")
 		}
-		var texts []string
-		if jsonKind(msg.m["content"]) == "String" {
-			s, _, _ := msg.str("content", false)
-			texts = []string{s}
-		} else if texts, _, err = claudeContent(msg.sub("content"), msg.m["content"]); err != nil {
-			return nil, Usage{}, err
+		lo := len(d.pieces)
+		if d.nodes[content].kind == kindString {
+			d.pieces = append(d.pieces, d.strBytes(content))
+		} else if err := claudeContent(d, msg.sub("content"), content); err != nil {
+			return Usage{}, err
 		}
-		prompt = append(prompt, texts...)
-		if role == "user" {
-			lastUser = joinText(texts)
+		if string(role) == "user" {
+			userLo, userHi = lo, len(d.pieces)
 		}
 	}
 	for _, k := range []string{"temperature", "top_p"} {
 		if err := o.number(k); err != nil {
-			return nil, Usage{}, err
+			return Usage{}, err
 		}
 	}
 	if _, _, err := o.integer("top_k", false, 0, 1<<31-1); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	stops, _, err := o.strings("stop_sequences", false)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	betas, _, err := o.strings("anthropic_beta", false)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
+	name := m.claudeName()
 	ceiling := m.maxOutput
-	if contains(betas, output128kBeta) && strings.HasPrefix(claudeModelName(m.id), "claude-3-7-sonnet") {
+	if slices.ContainsFunc(betas, func(b []byte) bool { return string(b) == output128kBeta }) && strings.HasPrefix(name, "claude-3-7-sonnet") {
 		ceiling = 128000
 	}
 	if ceiling > 0 && maxTokens > ceiling {
-		return nil, Usage{}, validation(fmt.Sprintf("max_tokens: %d > %d, which is the maximum allowed number of output tokens for %s", maxTokens, ceiling, claudeModelName(m.id)))
+		return Usage{}, validation(fmt.Sprintf("max_tokens: %d > %d, which is the maximum allowed number of output tokens for %s", maxTokens, ceiling, name))
 	}
-	g := generate(joinText(prompt), lastUser, int(maxTokens), stops)
-	resp := claudeResponse{
-		ID:         "msg_bdrk_" + bodyID(raw)[:24],
-		Type:       "message",
-		Role:       "assistant",
-		Model:      claudeModelName(m.id),
-		Content:    []claudeBlock{{Type: "text", Text: g.text}},
-		StopReason: map[stopKind]string{stopEnd: "end_turn", stopMaxTokens: "max_tokens", stopSequence: "stop_sequence"}[g.stop],
-		Usage:      claudeUsage{InputTokens: countTokens(prompt...), OutputTokens: g.tokens},
-	}
+	prompt := d.pieces
+	g := d.generate(prompt, prompt[userLo:userHi], int(maxTokens), stops)
+	in := countTokens(prompt...)
+	out := append(d.out, `{"id":"msg_bdrk_`...)
+	out = bodyID(out, o)
+	out = out[:len(out)-8] // 24 of the 32 hex digits
+	out = append(out, `","type":"message","role":"assistant","model":`...)
+	out = appendString(out, name)
+	out = append(out, `,"content":[{"type":"text","text":`...)
+	out = appendString(out, g.text)
+	out = append(out, `}],"stop_reason":"`...)
+	out = append(out, stopReasonSnake(g.stop)...)
+	out = append(out, `","stop_sequence":`...)
 	if g.stop == stopSequence {
-		resp.StopSequence = &g.sequence
+		out = appendString(out, g.sequence)
+	} else {
+		out = append(out, "null"...)
 	}
-	return resp, Usage{InputTokens: resp.Usage.InputTokens, OutputTokens: g.tokens}, nil
+	out = append(out, `,"usage":{"input_tokens":`...)
+	out = appendInt(out, in)
+	out = append(out, `,"output_tokens":`...)
+	out = appendInt(out, g.tokens)
+	d.out = append(out, "}}"...)
+	return Usage{InputTokens: in, OutputTokens: g.tokens}, nil
 }
 
-// claudeContent checks a list of Anthropic content blocks and returns the text of its text blocks.
-// Other block types (image, document, tool_use, tool_result, ...) pass through uncounted.
-func claudeContent(path string, raw json.RawMessage) ([]string, bool, error) {
-	var blocks []json.RawMessage
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		return nil, false, wrongType(path, "JSONArray", raw)
+// stopReasonSnake is the stop reason as Claude and Nova spell it.
+func stopReasonSnake(s stopKind) string {
+	switch s {
+	case stopMaxTokens:
+		return "max_tokens"
+	case stopSequence:
+		return "stop_sequence"
+	default:
+		return "end_turn"
 	}
-	var texts []string
-	for i, rb := range blocks {
-		b, _, err := asObject(itemPath(path, i), rb)
+}
+
+// claudeContent checks node n as a list of Anthropic content blocks and appends the text of its
+// text blocks to the doc's prompt pieces. Other block types (image, document, tool_use,
+// tool_result, ...) pass through uncounted.
+func claudeContent(d *doc, p path, n int) error {
+	if d.nodes[n].kind != kindArray {
+		return wrongType(p, "JSONArray", d.raw(n))
+	}
+	for i, b := 0, d.firstChild(n); b >= 0; i, b = i+1, d.nextChild(n, b) {
+		blk, _, err := asObject(d, p.index(i), b)
 		if err != nil {
-			return nil, false, err
+			return err
 		}
-		typ, _, err := b.str("type", true)
+		typ, _, err := blk.str("type", true)
 		if err != nil {
-			return nil, false, err
+			return err
 		}
-		if typ == "text" {
-			t, _, err := b.str("text", true)
+		if string(typ) == "text" {
+			t, _, err := blk.str("text", true)
 			if err != nil {
-				return nil, false, err
+				return err
 			}
-			texts = append(texts, t)
+			d.pieces = append(d.pieces, t)
 		}
 	}
-	return texts, true, nil
+	return nil
 }
 
 var versionSuffix = regexp.MustCompile(`-v\d+:\d+$`)
@@ -182,11 +176,4 @@ func claudeModelName(id string) string {
 		return "claude"
 	}
 	return versionSuffix.ReplaceAllString(strings.TrimPrefix(id, "anthropic."), "")
-}
-
-// bodyID derives a stable id from a decoded body: top-level keys are re-encoded in sorted order
-// and values compacted, so equal requests get equal ids whatever their spacing.
-func bodyID(raw map[string]json.RawMessage) string {
-	b, _ := json.Marshal(raw) // cannot fail: raw holds values json.Unmarshal accepted
-	return responseID(b)
 }

@@ -1,10 +1,10 @@
 package fakemodel
 
 import (
-	"encoding/json"
 	"fmt"
+	"iter"
 	"math"
-	"unicode/utf8"
+	"slices"
 )
 
 // titanKeys are the members a Titan Text Embeddings V2 body may carry; Bedrock rejects others.
@@ -13,71 +13,86 @@ var titanKeys = []string{"inputText", "dimensions", "normalize", "embeddingTypes
 // titanMaxChars is Titan Text Embeddings V2's input limit in characters.
 const titanMaxChars = 50000
 
-type titanResponse struct {
-	Embedding           []float32      `json:"embedding"`
-	EmbeddingsByType    map[string]any `json:"embeddingsByType"`
-	InputTextTokenCount int            `json:"inputTextTokenCount"`
-}
-
 // titanEmbed answers an Amazon Titan Text Embeddings V2 body. embedding is always the float
 // vector; embeddingsByType holds exactly the requested types (default ["float"]); binary values
 // are 1 for a positive component and 0 otherwise.
-func titanEmbed(raw map[string]json.RawMessage) (any, Usage, error) {
-	o := object{path: "#", m: raw}
+func titanEmbed(o object) (Usage, error) {
+	d := o.d
 	if err := o.onlyKeys(titanKeys...); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	text, _, err := o.str("inputText", true)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
-	if n := utf8.RuneCountInString(text); n == 0 || n > titanMaxChars {
-		return nil, Usage{}, malformed(o.sub("inputText"), fmt.Sprintf("expected length between 1 and %d, actual: %d", titanMaxChars, n))
+	if n := runeCount(text); n == 0 || n > titanMaxChars {
+		return Usage{}, malformed(o.sub("inputText").String(), fmt.Sprintf("expected length between 1 and %d, actual: %d", titanMaxChars, n))
 	}
 	dims := int64(1024)
-	if d, ok, err := o.integer("dimensions", false, 0, math.MaxInt32); err != nil {
-		return nil, Usage{}, err
+	if n, ok, err := o.integer("dimensions", false, 0, math.MaxInt32); err != nil {
+		return Usage{}, err
 	} else if ok {
-		if d != 256 && d != 512 && d != 1024 {
-			return nil, Usage{}, malformed(o.sub("dimensions"), formatInt(d)+" is not a valid enum value")
+		if n != 256 && n != 512 && n != 1024 {
+			return Usage{}, malformed(o.sub("dimensions").String(), formatInt(n)+" is not a valid enum value")
 		}
-		dims = d
+		dims = n
 	}
 	normalize, err := o.boolean("normalize", true)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
-	types := []string{"float"}
+	wantFloat, wantBinary := true, false
 	if t, ok, err := o.strings("embeddingTypes", false); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	} else if ok {
 		if len(t) == 0 {
-			return nil, Usage{}, malformed(o.sub("embeddingTypes"), "expected minimum item count: 1, found: 0")
+			return Usage{}, malformed(o.sub("embeddingTypes").String(), "expected minimum item count: 1, found: 0")
 		}
+		wantFloat = false
 		for i, v := range t {
-			if v != "float" && v != "binary" {
-				return nil, Usage{}, malformed(itemPath(o.sub("embeddingTypes"), i), v+" is not a valid enum value")
+			switch string(v) {
+			case "float":
+				wantFloat = true
+			case "binary":
+				wantBinary = true
+			default:
+				return Usage{}, malformed(o.sub("embeddingTypes").index(i).String(), string(v)+" is not a valid enum value")
 			}
 		}
-		types = t
 	}
-	vec := embed(text, int(dims), normalize)
-	byType := map[string]any{}
-	for _, t := range types {
-		if t == "float" {
-			byType[t] = vec
-			continue
-		}
-		bits := make([]int, len(vec))
-		for i, x := range vec {
-			if x > 0 {
-				bits[i] = 1
-			}
-		}
-		byType[t] = bits
-	}
+	vec := embed(d.vec[:0], text, int(dims), normalize)
+	d.vec = vec
 	in := countTokens(text)
-	return titanResponse{Embedding: vec, EmbeddingsByType: byType, InputTextTokenCount: in}, Usage{InputTokens: in}, nil
+	out := append(d.out, `{"embedding":`...)
+	floats := len(out)
+	out = appendFloats(out, vec)
+	floatsEnd := len(out)
+	out = append(out, `,"embeddingsByType":{`...)
+	if wantBinary {
+		out = append(out, `"binary":[`...)
+		for i, x := range vec {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			if x > 0 {
+				out = append(out, '1')
+			} else {
+				out = append(out, '0')
+			}
+		}
+		out = append(out, ']')
+		if wantFloat {
+			out = append(out, ',')
+		}
+	}
+	if wantFloat {
+		out = append(out, `"float":`...)
+		out = append(out, out[floats:floatsEnd]...)
+	}
+	out = append(out, `},"inputTextTokenCount":`...)
+	out = appendInt(out, in)
+	d.out = append(out, '}')
+	return Usage{InputTokens: in}, nil
 }
 
 // Cohere Embed v3 limits and shape.
@@ -87,137 +102,184 @@ const (
 	cohereDimensions = 1024
 )
 
-type cohereResponse struct {
-	ID           string   `json:"id"`
-	Embeddings   any      `json:"embeddings"`
-	ResponseType string   `json:"response_type"`
-	Texts        []string `json:"texts"`
-}
-
 // cohereEmbed answers a Cohere Embed v3 body. Without embedding_types the response is
 // "embeddings_floats" (a list of float vectors); with them, "embeddings_by_type" (an object keyed
 // by type). Vectors are unit length; int8/uint8 scale each vector by its largest component;
 // binary/ubinary pack the sign bits eight to a byte (binary as signed, ubinary as unsigned).
 // The documented body carries no usage, so neither does this one.
-func cohereEmbed(raw map[string]json.RawMessage) (any, Usage, error) {
-	o := object{path: "#", m: raw}
+func cohereEmbed(o object) (Usage, error) {
+	d := o.d
 	texts, hasTexts, err := o.strings("texts", false)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	images, hasImages, err := o.strings("images", false)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	inputType, _, err := o.str("input_type", true)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	if err := enum(o, "input_type", inputType, "search_document", "search_query", "classification", "clustering", "image"); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
-	var inputs []string
+	var inputs [][]byte
 	switch {
 	case hasTexts && hasImages:
-		return nil, Usage{}, malformed("#", "only one of [texts, images] is permitted")
+		return Usage{}, malformed("#", "only one of [texts, images] is permitted")
 	case hasTexts:
 		if len(texts) == 0 || len(texts) > cohereMaxTexts {
-			return nil, Usage{}, malformed(o.sub("texts"), fmt.Sprintf("expected between 1 and %d items, found: %d", cohereMaxTexts, len(texts)))
+			return Usage{}, malformed(o.sub("texts").String(), fmt.Sprintf("expected between 1 and %d items, found: %d", cohereMaxTexts, len(texts)))
 		}
 		for i, t := range texts {
-			if utf8.RuneCountInString(t) > cohereMaxChars {
-				return nil, Usage{}, malformed(itemPath(o.sub("texts"), i), fmt.Sprintf("expected maxLength: %d, actual: %d", cohereMaxChars, utf8.RuneCountInString(t)))
+			if n := runeCount(t); n > cohereMaxChars {
+				return Usage{}, malformed(o.sub("texts").index(i).String(), fmt.Sprintf("expected maxLength: %d, actual: %d", cohereMaxChars, n))
 			}
 		}
 		inputs = texts
 	case hasImages:
 		if len(images) != 1 {
-			return nil, Usage{}, malformed(o.sub("images"), fmt.Sprintf("expected exactly 1 item, found: %d", len(images)))
+			return Usage{}, malformed(o.sub("images").String(), fmt.Sprintf("expected exactly 1 item, found: %d", len(images)))
 		}
-		inputs, texts = images, []string{}
+		inputs, texts = images, nil
 	default:
-		return nil, Usage{}, missing("#", "texts")
+		return Usage{}, missing("#", "texts")
 	}
 	if v, ok, err := o.str("truncate", false); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	} else if ok {
 		if err := enum(o, "truncate", v, "NONE", "START", "END"); err != nil {
-			return nil, Usage{}, err
+			return Usage{}, err
 		}
 	}
 	types, byType, err := o.strings("embedding_types", false)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
+	var want [len(cohereTypes)]bool
 	for i, t := range types {
-		if !contains([]string{"float", "int8", "uint8", "binary", "ubinary"}, t) {
-			return nil, Usage{}, malformed(itemPath(o.sub("embedding_types"), i), t+" is not a valid enum value")
+		k := slices.Index(cohereTypes[:], string(t))
+		if k < 0 {
+			return Usage{}, malformed(o.sub("embedding_types").index(i).String(), string(t)+" is not a valid enum value")
 		}
+		want[k] = true
 	}
-	vecs := make([][]float32, len(inputs))
-	for i, in := range inputs {
-		vecs[i] = embed(in, cohereDimensions, true)
+	vecs := d.vec[:0]
+	for _, in := range inputs {
+		vecs = embed(vecs, in, cohereDimensions, true)
 	}
-	resp := cohereResponse{ID: uuidFrom(bodyID(raw)), ResponseType: "embeddings_floats", Texts: texts}
+	d.vec = vecs
+	out := append(d.out, `{"id":"`...)
+	id := len(out)
+	out = bodyID(out, o)
+	var h [32]byte // as a version-4-shaped UUID
+	copy(h[:], out[id:])
+	out = append(append(out[:id], h[0:8]...), '-')
+	out = append(append(out, h[8:12]...), "-4"...)
+	out = append(append(out, h[13:16]...), "-a"...)
+	out = append(append(out, h[17:20]...), '-')
+	out = append(out, h[20:32]...)
+	out = append(out, `","embeddings":`...)
+	responseType := "embeddings_floats"
 	if !byType {
-		resp.Embeddings = vecs
+		out = appendVectors(out, vecs, "float")
 	} else {
-		out := map[string]any{}
-		for _, t := range types {
-			out[t] = quantizeAll(vecs, t)
+		responseType = "embeddings_by_type"
+		out = append(out, '{')
+		first := true
+		for k, kind := range cohereTypes {
+			if !want[k] {
+				continue
+			}
+			if !first {
+				out = append(out, ',')
+			}
+			first = false
+			out = appendString(out, kind)
+			out = append(out, ':')
+			out = appendVectors(out, vecs, kind)
 		}
-		resp.ResponseType, resp.Embeddings = "embeddings_by_type", out
+		out = append(out, '}')
 	}
-	return resp, Usage{InputTokens: countTokens(inputs...)}, nil
+	out = append(out, `,"response_type":"`...)
+	out = append(out, responseType...)
+	out = append(out, `","texts":[`...)
+	for i, t := range texts {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, t)
+	}
+	d.out = append(out, "]}"...)
+	return Usage{InputTokens: countTokens(inputs...)}, nil
 }
 
-func quantizeAll(vecs [][]float32, kind string) any {
-	if kind == "float" {
-		return vecs
+// cohereTypes are the embedding types Cohere Embed v3 takes, in the order json.Marshal writes
+// the keys of the embeddings object.
+var cohereTypes = [...]string{"binary", "float", "int8", "ubinary", "uint8"}
+
+// appendVectors appends the concatenated cohereDimensions-long vectors in vecs as a JSON list of
+// vectors of the given type.
+func appendVectors(out []byte, vecs []float32, kind string) []byte {
+	out = append(out, '[')
+	for i := 0; i < len(vecs); i += cohereDimensions {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		v := vecs[i : i+cohereDimensions]
+		if kind == "float" {
+			out = appendFloats(out, v)
+			continue
+		}
+		out = append(out, '[')
+		for j, q := range quantize(v, kind) {
+			if j > 0 {
+				out = append(out, ',')
+			}
+			out = appendInt(out, q)
+		}
+		out = append(out, ']')
 	}
-	out := make([][]int, len(vecs))
-	for i, v := range vecs {
-		out[i] = quantize(v, kind)
-	}
-	return out
+	return append(out, ']')
 }
 
-func quantize(v []float32, kind string) []int {
-	switch kind {
-	case "int8", "uint8":
-		var maxAbs float64
-		for _, x := range v {
-			maxAbs = math.Max(maxAbs, math.Abs(float64(x)))
-		}
-		out := make([]int, len(v))
-		for i, x := range v {
-			q := 0
-			if maxAbs > 0 {
-				q = int(math.Round(float64(x) / maxAbs * 127))
+// quantize returns v as int8 or uint8 components, or packed binary or ubinary bytes.
+func quantize(v []float32, kind string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		switch kind {
+		case "int8", "uint8":
+			var maxAbs float64
+			for _, x := range v {
+				maxAbs = math.Max(maxAbs, math.Abs(float64(x)))
 			}
-			if kind == "uint8" {
-				q += 128
+			for i, x := range v {
+				q := 0
+				if maxAbs > 0 {
+					q = int(math.Round(float64(x) / maxAbs * 127))
+				}
+				if kind == "uint8" {
+					q += 128
+				}
+				if !yield(i, q) {
+					return
+				}
 			}
-			out[i] = q
-		}
-		return out
-	default:
-		out := make([]int, (len(v)+7)/8)
-		for i, x := range v {
-			if x > 0 {
-				out[i/8] |= 1 << (7 - i%8)
+		default:
+			for i := 0; i < len(v); i += 8 {
+				q := 0
+				for j, x := range v[i:min(i+8, len(v))] {
+					if x > 0 {
+						q |= 1 << (7 - j)
+					}
+				}
+				if kind == "binary" {
+					q -= 128
+				}
+				if !yield(i/8, q) {
+					return
+				}
 			}
 		}
-		if kind == "binary" {
-			for i := range out {
-				out[i] -= 128
-			}
-		}
-		return out
 	}
-}
-
-// uuidFrom formats a 32-hex-digit id as a version-4-shaped UUID string.
-func uuidFrom(h string) string {
-	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
 }

@@ -2,7 +2,6 @@ package fakemodel
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 )
 
@@ -50,67 +49,53 @@ func InvokeUsage(modelID, invocationType string, body []byte) ([]byte, Usage, er
 	if !ok {
 		return nil, Usage{}, &Error{Status: 404, Type: "ResourceNotFoundException", Message: "Could not resolve the foundation model from the provided model identifier."}
 	}
-	obj, err := decodeObject(body)
-	if err != nil {
+	d := getDoc()
+	defer d.release()
+	if err := d.parse(body); err != nil {
 		return nil, Usage{}, err
 	}
-	var resp any
+	root := object{d: d, n: 0}
+	d.out = d.out[:0]
 	var usage Usage
+	var err error
 	switch invocationType {
 	case InvocationInvokeModel, "":
 		if m.family == familyUnresolved {
-			m.family, m.chat = sniffFamily(obj), true
+			m.family, m.chat = sniffFamily(root), true
 		}
-		resp, usage, err = invokeNative(m, obj)
+		usage, err = invokeNative(m, root)
 	case InvocationConverse:
 		if m.family == familyTitanEmbed || m.family == familyCohereEmbed {
 			return nil, Usage{}, validation("This action doesn't support the model that you provided. Try again with a supported text or chat model.")
 		}
-		resp, usage, err = converse(m, obj)
+		usage, err = converse(m, root)
 	default:
 		return nil, Usage{}, validation(fmt.Sprintf("invocation type %q is not one of InvokeModel, Converse", invocationType))
 	}
 	if err != nil {
 		return nil, Usage{}, err
 	}
-	out, err := json.Marshal(resp)
-	if err != nil {
-		return nil, Usage{}, fmt.Errorf("encode %s response: %w", modelID, err)
-	}
-	return out, usage, nil
+	return bytes.Clone(d.out), usage, nil
 }
 
-func invokeNative(m model, obj map[string]json.RawMessage) (any, Usage, error) {
+// invokeNative runs the family's model on the body, writing its response to root's doc.
+func invokeNative(m model, root object) (Usage, error) {
 	switch m.family {
 	case familyClaude:
-		return claude(m, obj)
+		return claude(m, root)
 	case familyNova:
-		return nova(obj)
+		return nova(root)
 	case familyTitanEmbed:
-		return titanEmbed(obj)
+		return titanEmbed(root)
 	case familyCohereEmbed:
-		return cohereEmbed(obj)
+		return cohereEmbed(root)
 	case familyLlama:
-		return llama(obj)
+		return llama(root)
 	case familyTitanText:
-		return titanText(obj)
+		return titanText(root)
 	default:
-		return mistral(m, obj)
+		return mistral(m, root)
 	}
-}
-
-// decodeObject parses a request body as one JSON object, keeping member values raw so each
-// family can check types the way Bedrock's JSON-schema validation reports them.
-func decodeObject(body []byte) (map[string]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, malformed("#", "expected type: JSONObject, found: "+jsonKind(body))
-	}
-	if dec.More() {
-		return nil, malformed("#", "extraneous content after the JSON object")
-	}
-	return obj, nil
 }
 
 func validation(msg string) *Error {
@@ -127,6 +112,38 @@ func missing(path, key string) *Error {
 	return malformed(path, "required key ["+key+"] not found")
 }
 
-func wrongType(path, want string, raw json.RawMessage) *Error {
-	return malformed(path, "expected type: "+want+", found: "+jsonKind(raw))
+func wrongType(p path, want string, raw []byte) *Error {
+	return malformed(p.String(), "expected type: "+want+", found: "+jsonKind(raw))
+}
+
+// bodyID derives a stable id from the body, as the 32 hex digits of the FNV-128a hash of its
+// canonical form: top-level members sorted by name (the last of duplicates kept), values
+// compacted, as json.Marshal writes a map[string]json.RawMessage; equal requests get equal ids
+// whatever their spacing.
+func bodyID(dst []byte, root object) []byte {
+	d := root.d
+	keys := d.sortedKeys(root.n)
+	h := newFNV128a()
+	h.write([]byte{'{'})
+	for i, e := range keys {
+		if i > 0 {
+			h.write([]byte{','})
+		}
+		k, kn := e.k, d.nodes[e.k]
+		if kn.flags == 0 {
+			h.write(d.body[kn.start:kn.end])
+		} else {
+			d.tmp = appendString(d.tmp[:0], e.name)
+			h.write(d.tmp)
+		}
+		h.write([]byte{':'})
+		if d.plain {
+			h.write(d.raw(k + 1))
+		} else {
+			d.tmp = appendCompact(d.tmp[:0], d.raw(k+1))
+			h.write(d.tmp)
+		}
+	}
+	h.write([]byte{'}'})
+	return h.appendHex(dst)
 }

@@ -1,9 +1,8 @@
 package fakemodel
 
 import (
-	"encoding/json"
+	"bytes"
 	"regexp"
-	"strings"
 )
 
 // llamaKeys are the members a Meta Llama body may carry; Bedrock rejects others.
@@ -15,45 +14,51 @@ const (
 	llamaMaxGen        = 2048
 )
 
-type llamaResponse struct {
-	Generation           string `json:"generation"`
-	PromptTokenCount     int    `json:"prompt_token_count"`
-	GenerationTokenCount int    `json:"generation_token_count"`
-	StopReason           string `json:"stop_reason"`
-}
-
 // llama answers a Meta Llama text-generation body. prompt_token_count counts the whole prompt,
 // chat-template tokens included.
-func llama(raw map[string]json.RawMessage) (any, Usage, error) {
-	o := object{path: "#", m: raw}
+func llama(o object) (Usage, error) {
 	if err := o.onlyKeys(llamaKeys...); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	prompt, _, err := o.str("prompt", true)
 	if err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
 	maxGen := int64(llamaDefaultMaxGen)
 	if n, ok, err := o.integer("max_gen_len", false, 1, llamaMaxGen); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	} else if ok {
 		maxGen = n
 	}
 	for _, k := range []string{"temperature", "top_p"} {
 		if err := o.number(k); err != nil {
-			return nil, Usage{}, err
+			return Usage{}, err
 		}
 	}
 	if _, _, err := o.strings("images", false); err != nil {
-		return nil, Usage{}, err
+		return Usage{}, err
 	}
-	g := generate(prompt, lastUserTurn(prompt), int(maxGen), nil)
-	reason := "stop"
-	if g.stop == stopMaxTokens {
-		reason = "length"
-	}
+	d := o.d
+	g := d.generate([][]byte{prompt}, [][]byte{lastUserTurn(prompt)}, int(maxGen), nil)
 	in := countTokens(prompt)
-	return llamaResponse{Generation: g.text, PromptTokenCount: in, GenerationTokenCount: g.tokens, StopReason: reason}, Usage{InputTokens: in, OutputTokens: g.tokens}, nil
+	out := append(d.out, `{"generation":`...)
+	out = appendString(out, g.text)
+	out = append(out, `,"prompt_token_count":`...)
+	out = appendInt(out, in)
+	out = append(out, `,"generation_token_count":`...)
+	out = appendInt(out, g.tokens)
+	out = append(out, `,"stop_reason":"`...)
+	out = append(out, stopOrLength(g.stop)...)
+	d.out = append(out, `"}`...)
+	return Usage{InputTokens: in, OutputTokens: g.tokens}, nil
+}
+
+// stopOrLength is the stop reason as Llama and Mistral spell it.
+func stopOrLength(s stopKind) string {
+	if s == stopMaxTokens {
+		return "length"
+	}
+	return "stop"
 }
 
 var (
@@ -64,11 +69,11 @@ var (
 
 // lastUserTurn finds the last user turn of a Llama 3 or Mistral chat-template prompt; for a
 // plain prompt it is the prompt without template tokens.
-func lastUserTurn(prompt string) string {
+func lastUserTurn(prompt []byte) []byte {
 	for _, re := range []*regexp.Regexp{llamaUserTurn, mistralUserTurn} {
-		if all := re.FindAllStringSubmatch(prompt, -1); len(all) > 0 {
-			return strings.TrimSpace(templateToken.ReplaceAllString(all[len(all)-1][1], " "))
+		if all := re.FindAllSubmatch(prompt, -1); len(all) > 0 {
+			return bytes.TrimSpace(templateToken.ReplaceAll(all[len(all)-1][1], []byte(" ")))
 		}
 	}
-	return strings.TrimSpace(templateToken.ReplaceAllString(prompt, " "))
+	return bytes.TrimSpace(templateToken.ReplaceAll(prompt, []byte(" ")))
 }

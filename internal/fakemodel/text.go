@@ -1,10 +1,11 @@
 package fakemodel
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/hex"
-	"hash/fnv"
 	"math"
-	"strings"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -14,12 +15,33 @@ import (
 const runesPerToken = 4
 
 // countTokens applies the token rule to the sum of the runes of every piece.
-func countTokens(pieces ...string) int {
+func countTokens(pieces ...[]byte) int {
 	n := 0
 	for _, p := range pieces {
-		n += utf8.RuneCountInString(p)
+		n += runeCount(p)
 	}
 	return (n + runesPerToken - 1) / runesPerToken
+}
+
+// runeCount is utf8.RuneCount without its conversion of non-ASCII text to a string, which
+// allocates.
+func runeCount(p []byte) int {
+	n, i := 0, 0
+	for i < len(p) {
+		if i+8 <= len(p) && binary.LittleEndian.Uint64(p[i:])&0x8080808080808080 == 0 {
+			i += 8
+			n += 8
+			continue
+		}
+		if p[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRune(p[i:])
+			i += size
+		}
+		n++
+	}
+	return n
 }
 
 // labels are the answers a fake text model picks from; a hash of the prompt picks one.
@@ -38,27 +60,32 @@ const (
 
 // generation is a fake model's answer: its text, its output token count and why it stopped.
 type generation struct {
-	text     string
+	text     []byte // in the doc's scratch space
 	tokens   int
 	stop     stopKind
-	sequence string // the stop sequence that ended the text, when stop is stopSequence
+	sequence []byte // the stop sequence that ended the text, when stop is stopSequence
 }
 
-// generate builds the reply to a prompt: "<label>. Echo: <start of the last user text>", where
-// label is chosen by a hash of the whole prompt text. The reply is cut at the earliest stop
-// sequence it contains, then at maxTokens tokens (maxTokens*4 runes) with stop max tokens.
-func generate(promptText, lastUser string, maxTokens int, stops []string) generation {
-	text := labels[hash64(promptText)%uint64(len(labels))] + "."
-	if echo := snippet(lastUser); echo != "" {
-		text += " Echo: " + echo
+// generate builds the reply to a prompt given as pieces joined by "\n": "<label>. Echo: <start
+// of the last user text>", where label is chosen by a hash of the whole prompt text and the last
+// user text is lastUser joined by "\n". The reply is cut at the earliest stop sequence it
+// contains, then at maxTokens tokens (maxTokens*4 runes) with stop max tokens.
+func (d *doc) generate(prompt, lastUser [][]byte, maxTokens int, stops [][]byte) generation {
+	text := append(d.text[:0], labels[hashPieces(prompt)%uint64(len(labels))]...)
+	text = append(text, '.')
+	d.snip = appendSnippet(d.snip[:0], lastUser)
+	if len(d.snip) > 0 {
+		text = append(text, " Echo: "...)
+		text = append(text, d.snip...)
 	}
+	d.text = text
 	g := generation{text: text, stop: stopEnd}
 	cut := -1
 	for _, s := range stops {
-		if s == "" {
+		if len(s) == 0 {
 			continue
 		}
-		if i := strings.Index(g.text, s); i >= 0 && (cut < 0 || i < cut) {
+		if i := bytes.Index(g.text, s); i >= 0 && (cut < 0 || i < cut) {
 			cut, g.sequence = i, s
 		}
 	}
@@ -68,58 +95,137 @@ func generate(promptText, lastUser string, maxTokens int, stops []string) genera
 	g.tokens = countTokens(g.text)
 	if g.tokens > maxTokens {
 		g.text = firstRunes(g.text, maxTokens*runesPerToken)
-		g.tokens, g.stop, g.sequence = maxTokens, stopMaxTokens, ""
+		g.tokens, g.stop, g.sequence = maxTokens, stopMaxTokens, nil
 	}
 	return g
 }
 
-// snippet collapses white space in s and keeps its first echoRunes runes: the first echoRunes
-// runes of strings.Join(strings.Fields(s), " "), without splitting the whole text.
-func snippet(s string) string {
-	var b strings.Builder
-	n, space := 0, false
-	for i := 0; i < len(s) && n < echoRunes; {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
-			space = b.Len() > 0
-			i += size
-			continue
+// appendSnippet appends the text of pieces joined by "\n" with white space collapsed, keeping
+// its first echoRunes runes: the first echoRunes runes of strings.Join(strings.Fields(s), " ").
+func appendSnippet(dst []byte, pieces [][]byte) []byte {
+	n, space, started := 0, false, false
+	for k, s := range pieces {
+		if k > 0 {
+			space = started
 		}
-		if space {
-			b.WriteByte(' ')
+		for i := 0; i < len(s) && n < echoRunes; {
+			c := s[i]
+			if c < utf8.RuneSelf && !asciiSpace[c] {
+				if space {
+					dst = append(dst, ' ')
+					n++
+					space = false
+					if n == echoRunes {
+						break
+					}
+				}
+				dst = append(dst, c)
+				n++
+				started = true
+				i++
+				continue
+			}
+			r, size := rune(c), 1
+			if c >= utf8.RuneSelf {
+				r, size = utf8.DecodeRune(s[i:])
+			}
+			if unicode.IsSpace(r) {
+				space = started
+				i += size
+				continue
+			}
+			if space {
+				dst = append(dst, ' ')
+				n++
+				space = false
+				continue
+			}
+			dst = append(dst, s[i:i+size]...)
 			n++
-			space = false
-			continue
+			started = true
+			i += size
 		}
-		b.WriteString(s[i : i+size])
-		n++
-		i += size
 	}
-	return b.String()
+	return dst
 }
 
-func firstRunes(s string, n int) string {
+// asciiSpace marks the ASCII runes unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// snippet is appendSnippet of one text.
+func snippet(s string) string {
+	return string(appendSnippet(nil, [][]byte{[]byte(s)}))
+}
+
+// firstRunes is the start of s up to its nth rune.
+func firstRunes[S []byte | string](s S, n int) S {
 	i := 0
-	for pos := range s {
+	for pos := 0; pos < len(s); {
 		if i == n {
 			return s[:pos]
 		}
+		size := 1
+		if s[pos] >= utf8.RuneSelf {
+			_, size = utf8.DecodeRuneInString(string(s[pos:min(pos+utf8.UTFMax, len(s))]))
+		}
+		pos += size
 		i++
 	}
 	return s
 }
 
-func hash64(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+// FNV-1a constants (hash/fnv), inlined here so hashing allocates nothing.
+const (
+	fnvOffset64        = 14695981039346656037
+	fnvPrime64         = 1099511628211
+	fnvOffset128Higher = 0x6c62272e07bb0142
+	fnvOffset128Lower  = 0x62b821756295c58d
+	fnvPrime128Lower   = 0x13b
+	fnvPrime128Shift   = 24
+)
+
+// hashPieces is the FNV-64a hash of pieces joined by "\n".
+func hashPieces(pieces [][]byte) uint64 {
+	h := uint64(fnvOffset64)
+	for i, p := range pieces {
+		if i > 0 {
+			h ^= '\n'
+			h *= fnvPrime64
+		}
+		for _, c := range p {
+			h ^= uint64(c)
+			h *= fnvPrime64
+		}
+	}
+	return h
 }
 
-// responseID is the 32-hex-digit FNV-128a hash of body.
-func responseID(body []byte) string {
-	h := fnv.New128a()
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
+func hash64(s []byte) uint64 { return hashPieces([][]byte{s}) }
+
+// fnv128a is a running FNV-128a hash (as hash/fnv's New128a).
+type fnv128a struct{ hi, lo uint64 }
+
+func newFNV128a() fnv128a { return fnv128a{fnvOffset128Higher, fnvOffset128Lower} }
+
+func (h *fnv128a) write(data []byte) {
+	hi, lo := h.hi, h.lo
+	for _, c := range data {
+		lo ^= uint64(c)
+		s0, s1 := bits.Mul64(fnvPrime128Lower, lo)
+		s0 += lo<<fnvPrime128Shift + fnvPrime128Lower*hi
+		hi, lo = s0, s1
+	}
+	h.hi, h.lo = hi, lo
+}
+
+// appendHex appends the hash's 32 hex digits, big-endian as hash/fnv's Sum.
+func (h *fnv128a) appendHex(dst []byte) []byte {
+	var sum [16]byte
+	for i := range 8 {
+		sum[i] = byte(h.hi >> (56 - 8*i))
+		sum[8+i] = byte(h.lo >> (56 - 8*i))
+	}
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // splitmix64 is the PRNG behind embeddings: small, fast, and fully determined by its seed.
@@ -133,23 +239,25 @@ func (s *splitmix64) next() uint64 {
 	return z ^ (z >> 31)
 }
 
-// embed derives a dims-long vector from text: components uniform in [-1, 1) drawn from a
-// splitmix64 seeded by the FNV-64a hash of the text, scaled to unit L2 norm when normalize is set.
-func embed(text string, dims int, normalize bool) []float32 {
-	rng := splitmix64(hash64(text))
-	v := make([]float64, dims)
+// embed derives a dims-long vector from text into dst: components uniform in [-1, 1) drawn from
+// a splitmix64 seeded by the FNV-64a hash of the text, scaled to unit L2 norm when normalize is
+// set.
+func embed(dst []float32, text []byte, dims int, normalize bool) []float32 {
+	seed := splitmix64(hash64(text))
+	rng := seed
 	var sum float64
-	for i := range v {
-		v[i] = float64(rng.next()>>11)/(1<<52) - 1
-		sum += v[i] * v[i]
+	for range dims {
+		x := float64(rng.next()>>11)/(1<<52) - 1
+		sum += x * x
 	}
 	scale := 1.0
 	if normalize && sum > 0 {
 		scale = 1 / math.Sqrt(sum)
 	}
-	out := make([]float32, dims)
-	for i, x := range v {
-		out[i] = float32(x * scale)
+	rng = seed
+	for range dims {
+		x := float64(rng.next()>>11)/(1<<52) - 1
+		dst = append(dst, float32(x*scale))
 	}
-	return out
+	return dst
 }
