@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/chunk"
-	"github.com/bedrock-batch/bedrock-batch/internal/dirstore"
 )
 
 // errOutNotEmpty refuses to mix a new chunk set with files of an earlier one.
@@ -76,7 +75,7 @@ func runChunk(ctx context.Context, w io.Writer, path, out string, flags datasetF
 	if len(entries) > 0 {
 		return fmt.Errorf("%s: %w; choose a new one or remove it", out, errOutNotEmpty)
 	}
-	plan, err := chunk.Write(ctx, dirstore.New(out), fileOpener(path), chunk.Options{Limits: flags.limits, Dataset: flags.datasetOptions()})
+	plan, err := chunk.WriteDir(ctx, path, out, chunk.Options{Limits: flags.limits, Dataset: flags.datasetOptions()})
 	if err != nil {
 		return fmt.Errorf("chunk %s: %w", path, err)
 	}

@@ -8,8 +8,23 @@ import (
 	"testing"
 )
 
+// TestChunkCommand chunks the same lines gzip-compressed (two passes: the plan of the exact
+// record count) and plain (one pass: the chunks keep the line ranges of the balanced line
+// split, so the rejects at the end make the last chunk smaller).
 func TestChunkCommand(t *testing.T) {
-	src := gzipFile(t, "tickets.jsonl.gz", records(300)+withRejects)
+	for _, tc := range []struct {
+		name  string
+		src   string
+		first int64
+	}{
+		{name: "gzip", src: gzipFile(t, "tickets.jsonl.gz", records(300)+withRejects), first: 151},
+		{name: "plain", src: writeFile(t, "tickets.jsonl", records(300)+withRejects), first: 153},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testChunkCommand(t, tc.src, tc.first) })
+	}
+}
+
+func testChunkCommand(t *testing.T, src string, first int64) {
 	out := filepath.Join(t.TempDir(), "jobs")
 	stdout, code, err := runCLI(t, "chunk", src, "--out", out, "--max-records", "200")
 	if code != exitRejected || err == nil || !strings.Contains(err.Error(), "3 of 306 lines rejected") {
@@ -30,7 +45,7 @@ func TestChunkCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(body, &plan); err != nil || len(plan.Chunks) != 2 || plan.Chunks[0].Records != 151 {
+	if err := json.Unmarshal(body, &plan); err != nil || len(plan.Chunks) != 2 || plan.Chunks[0].Records != first {
 		t.Fatalf("plan.json %s: %v", body, err)
 	}
 	total := 0

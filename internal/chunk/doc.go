@@ -12,6 +12,22 @@
 // file, memory bounded by about 11 bytes per record. Sizes come from the scan's per-record
 // modelInput length, so byte limits hold exactly, not by estimate.
 //
+// WriteDir (bbatch chunk) writes a plain local file into a local folder with one read: it
+// counts the file's lines (a fast newline count), plans by lines as NewPlan would plan that many
+// records of no size, then validates and writes in one parallel pass (dataset.Stream), each
+// accepted record into the chunk its line range belongs to, in a hidden temporary folder under
+// the output folder. It keeps those chunks when they meet the rules below, with the records as
+// they are counted at the end, and renames them into place, plan.json last; otherwise it removes
+// them and writes the two-pass way, as it does for gzip and other sources. So:
+//   - A source whose lines are all records gets exactly Write's output, byte for byte.
+//   - With blank, rejected or duplicate lines, a chunk holds the records among its lines: a
+//     chunk's size is its share of the balanced line split minus those lines in its range, so
+//     sizes differ by at most one plus the lines that are not records, and the chunks can
+//     differ from Write's. They are kept only if still the fewest possible (as many as
+//     max(ceil(records/MaxRecords), ceil(bytes/maxBytes), 1)), each within MinRecords,
+//     MaxRecords and the byte limits; the records, their order and rejected.jsonl are Write's.
+//   - Below MinRecords lines the one pass writes the on-demand folder, as Write would.
+//
 // Limits default to Bedrock's quotas (reference §5): 100 to 50,000 records per job, 1 GB per
 // input file, 5 GB per job; one file per job, so a chunk's bytes stay under both. Chunks are
 // balanced (sizes differ by at most one record unless a byte limit cuts one short) and the

@@ -10,6 +10,12 @@
 // bytes are the ones scanned. Two reads cost less than spooling a second copy to disk, and
 // chunk planning needs the total before the first chunk is written.
 //
+// Stream is the one-read alternative for a caller that knows the line count already: it
+// validates on all cores as Scan does and hands over each accepted record in line order at
+// once, finding duplicates as it goes in a set of 64-bit recordId hashes (about 10 bytes a line,
+// sized from the line count). The first line of a duplicated recordId is not kept; the caller,
+// who saw every record, supplies it (RecordIDHash) for the rejects.
+//
 // Rules the reference leaves open, decided here:
 //   - Gzip is detected by its magic bytes; a UTF-8 BOM is dropped; CRLF line ends and lines of
 //     spaces, tabs and CRs (blank, counted) are accepted.

@@ -1,0 +1,276 @@
+package chunk
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/dirstore"
+)
+
+// tree reads every file under dir; it fails on anything left in a hidden folder but the
+// store's own (empty) temporary folder.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != dir {
+			if entries, _ := os.ReadDir(path); d.Name() != ".dirstore-tmp" || len(entries) > 0 {
+				t.Errorf("left %s behind", rel)
+			}
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			files[filepath.ToSlash(rel)] = string(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// writeBoth writes src with Write (two passes) and WriteDir and returns both plans and trees.
+// onePass says whether WriteDir kept its one-pass chunks (the two-pass store leaves its empty
+// temporary folder).
+func writeBoth(t *testing.T, src []byte, limits Limits) (want, got Plan, wantTree, gotTree map[string]string, onePass bool) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "data.jsonl")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	twoDir, oneDir := t.TempDir(), filepath.Join(t.TempDir(), "out")
+	want, err := Write(ctx, dirstore.New(twoDir), opener(src), Options{Limits: limits})
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	got, err = WriteDir(ctx, path, oneDir, Options{Limits: limits})
+	if err != nil {
+		t.Fatalf("WriteDir: %v", err)
+	}
+	_, err = os.Stat(filepath.Join(oneDir, ".dirstore-tmp"))
+	return want, got, tree(t, twoDir), tree(t, oneDir), errors.Is(err, fs.ErrNotExist)
+}
+
+// lines renders n records "r<i>" with modelInputs of varied length.
+func lines(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"recordId":"r%d","modelInput":{"t":"%s"}}`+"\n", i, strings.Repeat("x", i%17))
+	}
+	return b.String()
+}
+
+func gz(s string) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(s))
+	zw.Close()
+	return buf.Bytes()
+}
+
+// TestWriteDirMatchesWrite: on a dataset where every line is a record, and wherever the one-pass
+// write falls back, WriteDir writes the same bytes and plan as Write.
+func TestWriteDirMatchesWrite(t *testing.T) {
+	small := Limits{MinRecords: 3, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}
+	tests := []struct {
+		name    string
+		src     []byte
+		limits  Limits
+		onePass bool
+	}{
+		{name: "empty file", src: nil, limits: small, onePass: true},
+		{name: "on-demand", src: []byte(lines(2)), limits: small, onePass: true},
+		{name: "exactly the minimum", src: []byte(lines(3)), limits: small, onePass: true},
+		{name: "exactly the maximum", src: []byte(lines(10)), limits: small, onePass: true},
+		{name: "balanced", src: []byte(lines(23)), limits: small, onePass: true},
+		{name: "many chunks", src: []byte(lines(1001)), limits: small, onePass: true},
+		{name: "BOM, CRLF and no final newline", src: []byte("\xEF\xBB\xBF" + strings.ReplaceAll(strings.TrimSuffix(lines(12), "\n"), "\n", "\r\n")), limits: small, onePass: true},
+		{name: "bytes bind: falls back", src: []byte(lines(40)), limits: Limits{MinRecords: 1, MaxRecords: 40, MaxFileBytes: 400, MaxJobBytes: 1 << 20}},
+		{name: "no count-only split: falls back", src: []byte(lines(12) + "\n"), limits: Limits{MinRecords: 6, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}},
+		{name: "gzip: two passes", src: gz(lines(23)), limits: small},
+		{name: "duplicates and rejects making fewer chunks: falls back", src: []byte(lines(10) + "[]\n" + `{"recordId":"r1","modelInput":{}}` + "\n"), limits: small},
+		{name: "nothing accepted", src: []byte("[]\n\n{\"modelInput\":1}\n[1]\n"), limits: small, onePass: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want, got, wantTree, gotTree, onePass := writeBoth(t, tc.src, tc.limits)
+			if onePass != tc.onePass {
+				t.Errorf("one pass %v, want %v", onePass, tc.onePass)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("plan\n%+v\nwant\n%+v", got, want)
+			}
+			if !reflect.DeepEqual(gotTree, wantTree) {
+				t.Errorf("files differ:\n%v\nwant\n%v", keys(gotTree), keys(wantTree))
+				for k, v := range wantTree {
+					if gotTree[k] != v {
+						t.Errorf("%s:\n got %q\nwant %q", k, gotTree[k], v)
+					}
+				}
+			}
+		})
+	}
+}
+
+func keys(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func TestWriteDirGolden(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mixed.jsonl")
+	if err := os.WriteFile(path, []byte(mixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := WriteDir(context.Background(), path, dir, Options{Limits: Limits{MinRecords: 2, MaxRecords: 3, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}}); err != nil {
+		t.Fatal(err)
+	}
+	tree(t, dir)
+	compareGolden(t, dir, filepath.Join("testdata", "golden", "chunks"))
+}
+
+// TestWriteDirRejectsKeepLineRanges checks the rule the package doc gives for a dataset with
+// blank, rejected and duplicate lines: the chunks keep the line ranges of the balanced line
+// split, each holding the records among its lines, as long as that is still the fewest chunks
+// within the limits; the records and rejects are those Write gives.
+func TestWriteDirRejectsKeepLineRanges(t *testing.T) {
+	var src strings.Builder
+	bad := map[int]bool{}
+	for i := 1; i <= 1000; i++ {
+		switch {
+		case i%97 == 0:
+			src.WriteString(`{"recordId":"x","modelInput":"not an object"}` + "\n")
+			bad[i] = true
+		case i%131 == 0:
+			src.WriteString("\n")
+			bad[i] = true
+		case i%149 == 0:
+			fmt.Fprintf(&src, `{"recordId":"r%d","modelInput":{}}`+"\n", i-100) // first seen 100 lines earlier
+			bad[i] = true
+		default:
+			fmt.Fprintf(&src, `{"recordId":"r%d","modelInput":{"n":%d}}`+"\n", i, i)
+		}
+	}
+	limits := Limits{MinRecords: 100, MaxRecords: 300, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}
+	want, got, wantTree, gotTree, onePass := writeBoth(t, []byte(src.String()), limits)
+	if !onePass {
+		t.Fatal("WriteDir fell back to two passes")
+	}
+	if got.Stats != want.Stats || got.Bytes != want.Bytes || len(got.Chunks) != len(want.Chunks) {
+		t.Fatalf("plan %+v, want the stats, bytes and chunk count of %+v", got, want)
+	}
+	if gotTree[RejectedFile] != wantTree[RejectedFile] || !strings.Contains(gotTree[RejectedFile], "first seen on line 49") {
+		t.Errorf("rejected.jsonl\n%s\nwant\n%s", gotTree[RejectedFile], wantTree[RejectedFile])
+	}
+	var gotIn, wantIn, gotRecs, wantRecs string
+	lo, hi := int64(1<<62), int64(0)
+	for i, c := range got.Chunks {
+		first, last := int64(250*i+1), int64(250*i+250)
+		var badIn int64
+		for l := first; l <= last; l++ {
+			if bad[int(l)] {
+				badIn++
+			}
+		}
+		if c.FirstLine < first || c.LastLine > last || c.Records != 250-badIn {
+			t.Errorf("chunk %d %+v: want the %d records among lines %d-%d", i, c, 250-badIn, first, last)
+		}
+		if c.Records < int64(limits.MinRecords) || c.Records > int64(limits.MaxRecords) {
+			t.Errorf("chunk %d %+v outside the limits", i, c)
+		}
+		lo, hi = min(lo, c.Records), max(hi, c.Records)
+		in := gotTree[c.Prefix+InputFile]
+		if int64(len(in)) != c.Bytes || int64(strings.Count(in, "\n")) != c.Records {
+			t.Errorf("chunk %d: %d bytes in %d lines, plan says %d in %d", i, len(in), strings.Count(in, "\n"), c.Bytes, c.Records)
+		}
+		gotIn += in
+		gotRecs += gotTree[c.Prefix+RecordsFile]
+	}
+	if hi-lo > 1+int64(len(bad)) {
+		t.Errorf("chunk sizes %d-%d differ by more than one plus the %d lines that are not records", lo, hi, len(bad))
+	}
+	for _, c := range want.Chunks {
+		wantIn += wantTree[c.Prefix+InputFile]
+		wantRecs += wantTree[c.Prefix+RecordsFile]
+	}
+	if gotIn != wantIn || gotRecs != wantRecs {
+		t.Error("the chunks together hold other records than Write's")
+	}
+	var onDisk Plan
+	if err := json.Unmarshal([]byte(gotTree[PlanFile]), &onDisk); err != nil || !reflect.DeepEqual(onDisk, got) {
+		t.Errorf("plan.json %s (%v), want the returned plan", gotTree[PlanFile], err)
+	}
+}
+
+func TestWriteDirNoPlan(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.jsonl")
+	if err := os.WriteFile(path, []byte(lines(11)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	_, err := WriteDir(context.Background(), path, dir, Options{Limits: Limits{MinRecords: 6, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}})
+	if !errors.Is(err, ErrNoPlan) {
+		t.Fatalf("WriteDir: %v, want ErrNoPlan", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("created %s (%v), want nothing written", dir, err)
+	}
+}
+
+func TestWriteDirRefusesPrefix(t *testing.T) {
+	_, err := WriteDir(context.Background(), "x.jsonl", t.TempDir(), Options{Limits: DefaultLimits(), Prefix: "runs/"})
+	if err == nil {
+		t.Fatal("WriteDir with a prefix: no error")
+	}
+}
+
+func TestLineLayout(t *testing.T) {
+	l := Limits{MinRecords: 3, MaxRecords: 10}
+	tests := []struct {
+		lines int64
+		want  []lineRange
+		ok    bool
+	}{
+		{0, nil, true},
+		{2, []lineRange{{1, 2}}, true},
+		{10, []lineRange{{1, 10}}, true},
+		{23, []lineRange{{1, 8}, {9, 16}, {17, 23}}, true},
+		{11, []lineRange{{1, 6}, {7, 11}}, true},
+		{5, []lineRange{{1, 5}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.lines), func(t *testing.T) {
+			got, ok := lineLayout(tc.lines, l)
+			if ok != tc.ok || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("lineLayout(%d) = %v %v, want %v %v", tc.lines, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+	if _, ok := lineLayout(11, Limits{MinRecords: 6, MaxRecords: 10}); ok {
+		t.Error("11 lines in chunks of 6 to 10: want no layout")
+	}
+}
