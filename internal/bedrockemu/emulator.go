@@ -55,7 +55,7 @@ type Emulator struct {
 	flushing bool           // a goroutine is delivering events
 	changed  chan struct{}  // closed and replaced whenever idleness may have changed
 
-	slots     chan struct{} // one per CPU (GOMAXPROCS): held while a job steps or a helper answers records
+	slots     chan struct{} // one per CPU (GOMAXPROCS), taken by steps and answerAll helpers when free
 	wake      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -202,15 +202,18 @@ func (e *Emulator) schedule() {
 	}
 }
 
-// run performs the one due transition of j while holding a CPU slot, then releases the job's
-// work state if it ended, wakes the scheduler and delivers the events.
+// run performs the one due transition of j, then releases the job's work state if it ended,
+// wakes the scheduler and delivers the events. A step never waits for a CPU slot (so a slow
+// model cannot hold up other jobs) but takes one if it is free, which keeps answerAll from
+// starting more workers than there are CPUs.
 func (e *Emulator) run(j *job) {
 	defer e.wg.Done()
 	select {
 	case e.slots <- struct{}{}:
 		e.step(j)
 		<-e.slots
-	case <-e.done:
+	default:
+		e.step(j)
 	}
 	e.mu.Lock()
 	if terminal(j.status) {

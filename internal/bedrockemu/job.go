@@ -221,8 +221,8 @@ func (j *job) locate(i int) (file, rec int) {
 // answerChunk is how many records a worker of answerAll claims at a time.
 const answerChunk = 64
 
-// answerAll answers the records from, from+1, … into out. It uses the calling step's CPU slot
-// and any slot free at the moment (Emulator.slots), so a lone job uses every core and
+// answerAll answers the records from, from+1, … into out, on the calling goroutine plus one
+// helper per CPU slot free at the moment (Emulator.slots), so a lone job uses every core and
 // concurrent jobs share them. out's order does not depend on how the work was split.
 func (e *Emulator) answerAll(j *job, from int, out []result) {
 	var next atomic.Int64

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/fakemodel"
 )
 
 func TestJobCompletesWithOutputAndManifest(t *testing.T) {
@@ -350,5 +353,64 @@ func TestPerModelMinimumRecords(t *testing.T) {
 				t.Fatalf("60 records on %s: status %s (%s), want %s", tt.model, j.Status, aws.ToString(j.Message), tt.want)
 			}
 		})
+	}
+}
+
+// TestJobsAdvanceIndependently holds every model call of one job until another job, created
+// after it, has completed: jobs that were stepped one at a time would never finish.
+func TestJobsAdvanceIndependently(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(open)
+	var second string
+	var mu sync.Mutex
+	h := newHarness(t, func(c *Config) {
+		c.Invoke = func(modelID, invocationType string, body []byte) ([]byte, error) {
+			if bytes.Contains(body, []byte("held")) {
+				<-release
+			}
+			return fakemodel.Invoke(modelID, invocationType, body)
+		}
+		events := c.OnEvent
+		c.OnEvent = func(raw []byte) {
+			events(raw)
+			var ev BatchJobStateChangeEvent
+			if json.Unmarshal(raw, &ev) == nil && ev.Detail.Status == StatusCompleted {
+				mu.Lock()
+				if ev.Detail.BatchJobARN == second {
+					open()
+				}
+				mu.Unlock()
+			}
+		}
+	})
+	var held strings.Builder
+	for i := range 100 {
+		held.WriteString(strings.Replace(claudeLine(fmt.Sprintf("h%d", i), i), "Classify", "held: classify", 1) + "\n")
+	}
+	h.put(t, "in/held.jsonl", held.String())
+	h.putRecords(t, "in/free.jsonl", 100)
+	first := h.create(t, createInput("held-job", "in/held.jsonl", "out/"))
+	mu.Lock()
+	second = h.create(t, createInput("free-job", "in/free.jsonl", "out/"))
+	mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.emu.Wait(ctx); err != nil {
+		open()
+		t.Fatalf("the second job never completed while the first waited on it: %v", err)
+	}
+	for _, arn := range []string{first, second} {
+		if j := h.job(t, arn); j.Status != types.ModelInvocationJobStatusCompleted || aws.ToInt64(j.SuccessRecordCount) != 100 {
+			t.Fatalf("job %s: status %s, %d successes", aws.ToString(j.JobName), j.Status, aws.ToInt64(j.SuccessRecordCount))
+		}
+	}
+	want := []string{"Submitted", "Validating", "Scheduled", "InProgress", "Completed"}
+	for _, arn := range []string{first, second} {
+		if got := h.statuses(t, arn); !slices.Equal(got, want) {
+			t.Fatalf("event statuses of %s = %v, want %v", arn, got, want)
+		}
 	}
 }
