@@ -55,7 +55,9 @@ type Config struct {
 	// so it may call back into the emulator. Nil drops events.
 	OnEvent func(event []byte)
 
-	// Invoke runs a model on one record. Default: fakemodel.Invoke.
+	// Invoke runs a model on one record. It is called from several goroutines at once (jobs
+	// run concurrently, and a job answers a slice of records on every free CPU), so it must be
+	// safe for concurrent use. Default: fakemodel.Invoke.
 	Invoke func(modelID, invocationType string, body []byte) ([]byte, error)
 	// Known reports whether a model id names a served model. Default: fakemodel.Known.
 	Known func(modelID string) bool

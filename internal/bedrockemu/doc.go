@@ -25,6 +25,17 @@
 // JobDuration 0 every job is then terminal. A job whose timeoutDurationInHours passes on the clock
 // ends Expired if it had not started and PartiallyCompleted (records processed so far) if it had.
 //
+// # Concurrency and memory
+//
+// Each due job is stepped by its own goroutine, so independent jobs advance at the same time;
+// one job's transitions are never concurrent, so its events stay in order. A step answers its
+// slice of records on its own goroutine plus one helper per CPU (GOMAXPROCS) not busy with
+// another step; the output does not depend on how the work was split. Validating reads each
+// input object into one buffer and keeps each record as slices of it (a copy only when a line
+// was not compact JSON); InProgress keeps only each record's model output; the output objects are
+// built line by line as the upload reads them. A job's input and results are released when it
+// ends.
+//
 // # Choices where the reference is silent (its §9)
 //
 //   - Create replay (§9.6): a repeated clientRequestToken with the same parameters answers 200
