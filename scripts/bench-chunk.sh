@@ -35,6 +35,7 @@ printf 'dataset:           %d records, %d bytes (%s)\n' "$RECORDS" "$bytes" "$da
 printf 'split -l 50000:    %6.2f s wall  %6.2f s CPU   peak RSS %7.1f MB\n' "$split_wall" "$split_cpu" "$(calc "$split_rss/1024")"
 printf 'bbatch chunk:      %6.2f s wall  %6.2f s CPU   peak RSS %7.1f MB   (%d job folders)\n' "$chunk_wall" "$chunk_cpu" "$(calc "$chunk_rss/1024")" "$jobs"
 printf 'ratio chunk/split: %.2f   (target <= 1.6)\n' "$(calc "$chunk_wall/$split_wall")"
+printf 'CPU chunk/split:   %.2f   (work done, less sensitive than wall time to other load)\n' "$(calc "$chunk_cpu/$split_cpu")"
 printf 'throughput:        %.0f MB/s wall, %.0f MB per CPU-second\n' "$(calc "$bytes/$chunk_wall/1000000")" "$(calc "$bytes/$chunk_cpu/1000000")"
 printf 'load average:      %s (other work on this machine inflates wall times)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -121,8 +121,8 @@ func countRange(f *os.File, from, to int64) (int64, error) {
 type lineRange struct{ first, last int64 }
 
 // lineLayout plans lines as NewPlan plans records of no size: the fewest chunks of at most
-// MaxRecords lines, balanced, or one on-demand range below MinRecords lines. tail reports the
-// latter; ok is false when the lines cannot be split that way.
+// MaxRecords lines, balanced, or below MinRecords lines one range for the on-demand folder. ok
+// is false when the lines cannot be split that way.
 func lineLayout(lines int64, l Limits) (ranges []lineRange, ok bool) {
 	if lines == 0 {
 		return nil, true
@@ -189,8 +189,14 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 	for _, c := range w.chunks {
 		names = append(names, c.Prefix)
 	}
-	for _, name := range append(names, RejectedFile, PlanFile) {
+	for i, name := range append(names, RejectedFile, PlanFile) {
 		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
+			for _, moved := range names[:min(i, len(names))] {
+				os.RemoveAll(filepath.Join(dir, moved))
+			}
+			if i > len(names) {
+				os.Remove(filepath.Join(dir, RejectedFile))
+			}
 			return Plan{}, fmt.Errorf("move %s into place: %w", name, err)
 		}
 	}

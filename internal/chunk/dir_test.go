@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -241,6 +242,29 @@ func TestWriteDirNoPlan(t *testing.T) {
 	}
 }
 
+// TestWriteDirMoveFails: when a chunk cannot be moved into place (here a folder of an earlier
+// chunk set is in the way), the chunks already moved are taken back and no plan.json appears.
+func TestWriteDirMoveFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.jsonl")
+	if err := os.WriteFile(path, []byte(lines(23)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "c00001"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c00001", "old.jsonl"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := WriteDir(context.Background(), path, dir, Options{Limits: Limits{MinRecords: 3, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}})
+	if err == nil || !strings.Contains(err.Error(), "c00001") {
+		t.Fatalf("WriteDir over an earlier c00001: %v, want an error naming it", err)
+	}
+	if files := tree(t, dir); !reflect.DeepEqual(keys(files), []string{"c00001/old.jsonl"}) {
+		t.Errorf("left %v, want only the earlier file", keys(files))
+	}
+}
+
 func TestWriteDirRefusesPrefix(t *testing.T) {
 	_, err := WriteDir(context.Background(), "x.jsonl", t.TempDir(), Options{Limits: DefaultLimits(), Prefix: "runs/"})
 	if err == nil {
@@ -273,4 +297,41 @@ func TestLineLayout(t *testing.T) {
 	if _, ok := lineLayout(11, Limits{MinRecords: 6, MaxRecords: 10}); ok {
 		t.Error("11 lines in chunks of 6 to 10: want no layout")
 	}
+}
+
+// BenchmarkChunkFile compares the two-pass Write (through the folder store) with WriteDir's one
+// pass on the same file of Claude-style records.
+func BenchmarkChunkFile(b *testing.B) {
+	var src strings.Builder
+	for i := range 20_000 {
+		fmt.Fprintf(&src, `{"recordId":"t-%d","modelInput":{"anthropic_version":"bedrock-2023-05-31","max_tokens":256,"messages":[{"role":"user","content":"Classify ticket %d: %s"}]}}`+"\n",
+			i, i, strings.Repeat("the parcel arrived late and damaged, ", 30))
+	}
+	path := filepath.Join(b.TempDir(), "data.jsonl")
+	if err := os.WriteFile(path, []byte(src.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	limits := Limits{MinRecords: 100, MaxRecords: 5000, MaxFileBytes: 1 << 30, MaxJobBytes: 1 << 30}
+	run := func(b *testing.B, write func(dir string) error) {
+		b.SetBytes(int64(src.Len()))
+		for b.Loop() {
+			dir := filepath.Join(b.TempDir(), "out")
+			if err := write(dir); err != nil {
+				b.Fatal(err)
+			}
+			os.RemoveAll(dir)
+		}
+	}
+	b.Run("two passes", func(b *testing.B) {
+		run(b, func(dir string) error {
+			_, err := Write(context.Background(), dirstore.New(dir), func() (io.ReadCloser, error) { return os.Open(path) }, Options{Limits: limits})
+			return err
+		})
+	})
+	b.Run("one pass", func(b *testing.B) {
+		run(b, func(dir string) error {
+			_, err := WriteDir(context.Background(), path, dir, Options{Limits: limits})
+			return err
+		})
+	})
 }
