@@ -96,3 +96,27 @@ func BenchmarkJob50k(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }
+
+// BenchmarkParseRecord compares the one-pass parse of an input line with encoding/json's.
+func BenchmarkParseRecord(b *testing.B) {
+	e, err := New(Config{S3: nopS3{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	line := []byte(benchLine(7) + "\n")
+	for _, bb := range []struct {
+		name  string
+		parse func([]byte, string, int) (record, string)
+	}{{"scan", e.parseRecord}, {"encoding-json", e.parseRecordSlow}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(line)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, reason := bb.parse(line, "in/a.jsonl", 1); reason != "" {
+					b.Fatal(reason)
+				}
+			}
+		})
+	}
+}

@@ -221,14 +221,15 @@ func (e *Emulator) parseRecord(raw []byte, key string, line int) (record, string
 		i = skipJSONSpace(t, i+1) // the colon
 		vEnd, compact := valueEnd(t, i)
 		v := t[i:vEnd]
-		name, ok := plainString(k)
-		if !ok {
+		if bytes.IndexByte(k, '\\') >= 0 {
+			var name string
 			_ = json.Unmarshal(k, &name)
+			k = strconv.AppendQuote(nil, name)
 		}
-		switch name {
-		case "modelInput":
+		switch string(k) {
+		case `"modelInput"`:
 			mi, miCompact, hasMI = v, compact, true
-		case "recordId":
+		case `"recordId"`:
 			id, hasID = v, true
 		}
 		i = skipJSONSpace(t, vEnd)

@@ -119,15 +119,30 @@ end:
 	return false, false
 }
 
+// plainStringByte marks the bytes a JSON string holds as they are: not '"', '\\' or a control
+// character.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // scanString returns the index just past the JSON string starting at b[i], or -1 if it is not
 // a valid string.
 func scanString(b []byte, i int) int {
 	n := len(b)
 	for i++; i < n; {
-		switch c := b[i]; {
-		case c == '"':
+		for i < n && plainStringByte[b[i]] {
+			i++
+		}
+		if i >= n {
+			return -1
+		}
+		switch b[i] {
+		case '"':
 			return i + 1
-		case c == '\\':
+		case '\\':
 			i++
 			if i >= n {
 				return -1
@@ -148,10 +163,8 @@ func scanString(b []byte, i int) int {
 			default:
 				return -1
 			}
-		case c < 0x20:
+		default: // a control character
 			return -1
-		default:
-			i++
 		}
 	}
 	return -1
@@ -219,13 +232,16 @@ func skipJSONSpace(b []byte, i int) int {
 	return i
 }
 
-// stringEnd returns the index just past the JSON string starting at b[i], in valid JSON.
+// stringEnd returns the index just past the JSON string starting at b[i], in valid JSON: past
+// the first '"' that follows an even number of backslashes.
 func stringEnd(b []byte, i int) int {
 	for i++; ; i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
+		i += bytes.IndexByte(b[i:], '"')
+		k := i
+		for b[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
 			return i + 1
 		}
 	}
