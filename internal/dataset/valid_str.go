@@ -102,8 +102,9 @@ func (p *parser) str() bool {
 	b := p.b[p.i+1:] // the rest of the line after what the loop accepted
 	s := uint64(sText)
 	for {
-		// sExit is absorbing, so eight steps can run before one test; on an exit the narrow
-		// loop below steps through those eight bytes again to find it.
+		// sExit is absorbing, so eight steps can run before one test. On an exit the block is
+		// stepped again to find the exit byte; a closing quote or a \u whose state the byte
+		// before it settles is handled at once, anything else by the narrow loop below.
 		for len(b) >= 8 {
 			n := strRow[b[0]] >> (s & 63)
 			n = strRow[b[1]] >> (n & 63)
@@ -114,6 +115,38 @@ func (p *parser) str() bool {
 			n = strRow[b[6]] >> (n & 63)
 			n = strRow[b[7]] >> (n & 63)
 			if n&63 == sExit {
+				// Find the exit without a data-dependent loop: count the steps that stay
+				// in a live state (sExit is 0, so (n&63+63)>>6 is 1 exactly when alive).
+				a := strRow[b[0]] >> (s & 63)
+				k := (a&63 + 63) >> 6
+				a = strRow[b[1]] >> (a & 63)
+				k += (a&63 + 63) >> 6
+				a = strRow[b[2]] >> (a & 63)
+				k += (a&63 + 63) >> 6
+				a = strRow[b[3]] >> (a & 63)
+				k += (a&63 + 63) >> 6
+				a = strRow[b[4]] >> (a & 63)
+				k += (a&63 + 63) >> 6
+				a = strRow[b[5]] >> (a & 63)
+				k += (a&63 + 63) >> 6
+				a = strRow[b[6]] >> (a & 63)
+				k += (a&63 + 63) >> 6
+				k &= 7
+				// The state before the exit byte: after an ASCII byte it is sText or sEsc,
+				// and only sText stops at a quote; only sEsc stops at a 'u'.
+				c, before := b[k], byte(0)
+				if k > 0 {
+					before = b[k-1]
+				}
+				if c == '"' && (k == 0 && s&63 == sText || k > 0 && before < 0x80) {
+					p.i = len(p.b) - len(b) + int(k) + 1
+					return true
+				}
+				if c == 'u' && (k == 0 && s&63 == sEsc || k > 0 && before == '\\') && k+4 < uint64(len(b)) && isHex(b[k+1]) && isHex(b[k+2]) && isHex(b[k+3]) && isHex(b[k+4]) {
+					b = b[k+5:]
+					s = sText
+					continue
+				}
 				break
 			}
 			s = n

@@ -147,6 +147,8 @@ func FuzzValidString(f *testing.F) {
 		`\u6771\u4eac \ud83d\ude00 東京 😀 доставка — «très» €42\""`, "0123456\xe6\x9d\"", "01234567\xf0\x9f\x98\x80\"",
 		"abcdefgh\xed\xa0\x80 more text after the surrogate\"", "abcdefg\\u12\"", "abc\x01def ghijklmnop\"",
 		"unterminated and long enough to fill blocks", "x\\", "\xf4\x8f\xbf\xbf\xf4\x90\x80\x80 text\"",
+		"abcdefgé\" more", "abcdef\xc3\" more text", `abcdefg\u00e9 tail text"`, `abcdefg\\u00e9 tail text"`,
+		`abcdef\\\u0041 tail text"`, "abcdefgh\"", `abcdefg\"`, `abcdefg\\" more`,
 	} {
 		f.Add([]byte(s))
 	}
