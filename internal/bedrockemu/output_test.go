@@ -2,9 +2,18 @@ package bedrockemu
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/fakemodel"
 )
 
 // TestLinesBody reads an output body the ways an upload may: in small and odd-sized reads, after
@@ -72,5 +81,73 @@ func TestLinesBody(t *testing.T) {
 	}
 	if _, err := body.Seek(-1, io.SeekStart); err == nil {
 		t.Fatalf("Seek(-1, SeekStart) succeeded")
+	}
+}
+
+// TestOutputGolden pins the bytes of a job's output objects and manifest: compacted and echoed
+// modelInput, recordIds given as strings, numbers and objects or generated, model output that
+// needed compacting, model errors, invalid model output and record faults, in the shuffled
+// order. The model is a stub so that only the emulator's format is pinned. Refresh with
+// go test -run TestOutputGolden -update.
+func TestOutputGolden(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		withFaults("record-retryable=0.2,record-permanent=0.1,seed=5")(c)
+		c.Invoke = func(modelID, invocationType string, body []byte) ([]byte, error) {
+			switch {
+			case bytes.Contains(body, []byte("model-error")):
+				return nil, &fakemodel.Error{Status: 400, Type: "ValidationException", Message: `Malformed input request: "quoted" <tag> & more`}
+			case bytes.Contains(body, []byte("plain-error")):
+				return nil, errors.New("connection reset")
+			case bytes.Contains(body, []byte("not-json")):
+				return []byte(`{"echo":`), nil
+			}
+			return fmt.Appendf(nil, "{ \"echo\" : %d,\n \"usage\": {\"input_tokens\": %d, \"output_tokens\": 3} }", len(body), len(body)/4), nil
+		}
+	})
+	var b strings.Builder
+	for i := range 120 {
+		switch i % 6 {
+		case 0:
+			fmt.Fprintf(&b, `{"recordId":"id-%d","modelInput":{"prompt":"hello %d"}}`+"\n", i, i)
+		case 1:
+			fmt.Fprintf(&b, "  {\"modelInput\" : { \"prompt\":\"caf\\u00e9 <&> %d\",\t\"n\": [1, 2] } }\r\n", i)
+		case 2:
+			fmt.Fprintf(&b, `{"recordId":%d,"modelInput":{"prompt":"model-error %d"}}`+"\n\n", i, i)
+		case 3:
+			fmt.Fprintf(&b, `{"recordId":{"a": [1, 2]},"modelInput":{"prompt":"plain-error %d"},"extra":[true,null]}`+"\n", i)
+		case 4:
+			fmt.Fprintf(&b, `{"recordId":"caf\u00e9-%d","modelInput":{"prompt":"not-json %d"}}`+"\n", i, i)
+		case 5:
+			fmt.Fprintf(&b, `{"recordId":null,"modelInput":{"prompt":"\"quoted\" %d"},"recordId":"last-%d"}`+"\n", i, i)
+		}
+	}
+	h.put(t, "in/a.jsonl", b.String())
+	h.putRecords(t, "in/sub/b.jsonl", 30)
+	arn := h.create(t, createInput("golden", "in/", "out/"))
+	h.wait(t)
+	if j := h.job(t, arn); j.Status != types.ModelInvocationJobStatusCompleted {
+		t.Fatalf("status %s (%s), want Completed", j.Status, aws.ToString(j.Message))
+	}
+	prefix := "out/" + jobID(arn) + "/"
+	for _, name := range []string{"a.jsonl.out", "sub/b.jsonl.out", "manifest.json.out"} {
+		t.Run(name, func(t *testing.T) {
+			got := h.get(t, prefix+name)
+			path := filepath.Join("testdata", "golden", name)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatalf("update golden file: %v", err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden file (run with -update to create it): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s differs from %s:\n%s", name, path, got)
+			}
+		})
 	}
 }
