@@ -103,11 +103,14 @@ func claude(m model, o object) (Usage, error) {
 		return Usage{}, validation(fmt.Sprintf("max_tokens: %d > %d, which is the maximum allowed number of output tokens for %s", maxTokens, ceiling, name))
 	}
 	prompt := d.pieces
-	g := d.generate(prompt, prompt[userLo:userHi], int(maxTokens), stops)
+	d.joined = appendJoined(d.joined[:0], prompt)
+	d.tmp = appendCanonical(d.tmp[:0], o)
+	promptHash, id := hash2(d.joined, d.tmp)
+	g := d.generate(promptHash, prompt[userLo:userHi], int(maxTokens), stops)
 	in := countTokens(prompt...)
 	out := append(d.out, `{"id":"msg_bdrk_`...)
-	out = bodyID(out, o)
-	out = out[:len(out)-8] // 24 of the 32 hex digits
+	out = id.appendHex(out)
+	out = out[:len(out)-8] // 24 of the 32 hex digits: the id is derived from the body
 	out = append(out, `","type":"message","role":"assistant","model":`...)
 	out = appendString(out, name)
 	out = append(out, `,"content":[{"type":"text","text":`...)

@@ -49,7 +49,7 @@ func converse(m model, o object) (Usage, error) {
 		return Usage{}, err
 	}
 	d := o.d
-	g := d.generate(conv.prompt, conv.lastUser, int(maxTokens), stops)
+	g := d.generate(hashPieces(conv.prompt), conv.lastUser, int(maxTokens), stops)
 	in := countTokens(conv.prompt...)
 	out := appendTextMessage(d.out, g)
 	out = append(out, `,"usage":{"inputTokens":`...)

@@ -55,6 +55,13 @@
 // Cohere, schemaVersion/inferenceConfig → Nova, prompt → Mistral if it holds "[INST]" else Llama,
 // messages with string content → Mistral chat, with untyped blocks → Nova, anything else → Claude.
 //
+// Speed: the batch emulator calls InvokeUsage once per record, so a call parses the body once
+// into a flat node list (jsondoc.go) that accepts exactly what encoding/json accepts and decodes
+// strings exactly as it does, checks the schema on those nodes, and appends the response into
+// pooled scratch space byte for byte as json.Marshal would write it; the only allocation of a
+// successful call is the returned body. equivalence_test.go holds each fast path to the
+// encoding/json, strconv or regexp call it replaces; BenchmarkInvoke measures every family.
+//
 // The package must not import the pipeline code the emulators check (internal/dataset, chunk,
 // reconcile, model, pricing, s3store, dirstore), and it does no I/O.
 package fakemodel

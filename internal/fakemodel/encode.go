@@ -2,6 +2,7 @@ package fakemodel
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -77,6 +78,15 @@ func appendInt(dst []byte, n int) []byte { return strconv.AppendInt(dst, int64(n
 
 // appendFloat32 appends f as json.Marshal encodes a float32.
 func appendFloat32(dst []byte, f float32) []byte {
+	if b := math.Float32bits(f) &^ (1 << 31); b >= minFixedFloat32 && b < oneFloat32 {
+		if f < 0 {
+			dst = append(dst, '-')
+		}
+		if out, ok := appendFraction32(dst, b); ok {
+			return out
+		}
+		dst = dst[:len(dst)-int(math.Float32bits(f)>>31)]
+	}
 	abs := math.Abs(float64(f))
 	format := byte('f')
 	if abs != 0 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
@@ -136,4 +146,74 @@ func appendCompact(dst, src []byte) []byte {
 		}
 	}
 	return append(dst, src[start:]...)
+}
+
+// Bits of the float32 range [1e-6, 1), where json.Marshal writes a float32 as "0." and digits.
+var (
+	minFixedFloat32 = math.Float32bits(1e-6)
+	oneFloat32      = math.Float32bits(1)
+)
+
+// pow10 holds 10^0 .. 10^17.
+var pow10 = func() (t [18]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// appendFraction32 appends the positive float32 with bits b, in [1e-6, 1), as
+// strconv.AppendFloat(dst, v, 'f', -1, 32) does: the decimal with the fewest digits that reads
+// back as the same float32 and, among those, the one closest to it. Embeddings are made of
+// such numbers, and this is faster than strconv's general algorithm. It reports false if it
+// finds no such decimal, which happens for no float32 in its range (go test -run
+// TestAppendFloat32 -allfloats checks them all).
+func appendFraction32(dst []byte, b uint32) ([]byte, bool) {
+	m := uint64(b&(1<<23-1)) | 1<<23
+	shift := uint(150-int(b>>23)) + 2 // v = 4m / 2^shift, shift in [26, 46)
+	// The float32s that round to v lie in [lower, upper] / 2^shift, ends included when m is even.
+	lower, upper := 4*m-2, 4*m+2
+	if m == 1<<23 {
+		lower = 4*m - 1 // the float32 below v is closer at a power of two
+	}
+	inclusive := m%2 == 0
+	// With digits decimals the interval is at least 10 units wide, so it holds a candidate;
+	// (e*78913)>>18 is floor(e*log10(2)).
+	digits := int((shift-2)*78913>>18) + 2
+	p := pow10[digits]
+	lo, loRem := mulShift(lower, p, shift)
+	if loRem != 0 || !inclusive {
+		lo++
+	}
+	hi, hiRem := mulShift(upper, p, shift)
+	if hiRem == 0 && !inclusive {
+		hi--
+	}
+	if lo > hi {
+		return dst, false
+	}
+	// Drop decimals while the interval still holds a multiple of the coarser unit.
+	for digits > 1 && (lo+9)/10 <= hi/10 {
+		lo, hi = (lo+9)/10, hi/10
+		digits--
+	}
+	n, rem := mulShift(4*m, pow10[digits], shift)
+	// Ties go to even, except at a power of two, where strconv's Dragonbox rounds them up.
+	if half := uint64(1) << (shift - 1); rem > half || rem == half && (n%2 == 1 || m == 1<<23) {
+		n++
+	}
+	n = min(max(n, lo), hi)
+	var buf [24]byte
+	for i := digits - 1; i >= 0; i-- {
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(append(dst, '0', '.'), buf[:digits]...), true
+}
+
+// mulShift returns x*p >> shift and the bits shifted out, for x*p < 2^128 and 0 < shift < 64.
+func mulShift(x, p uint64, shift uint) (uint64, uint64) {
+	hi, lo := bits.Mul64(x, p)
+	return hi<<(64-shift) | lo>>shift, lo & (1<<shift - 1)
 }

@@ -3,6 +3,7 @@ package fakemodel
 import (
 	"bytes"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Invocation types accepted by Invoke; they match the batch job's modelInvocationType values.
@@ -116,34 +117,36 @@ func wrongType(p path, want string, raw []byte) *Error {
 	return malformed(p.String(), "expected type: "+want+", found: "+jsonKind(raw))
 }
 
-// bodyID derives a stable id from the body, as the 32 hex digits of the FNV-128a hash of its
-// canonical form: top-level members sorted by name (the last of duplicates kept), values
-// compacted, as json.Marshal writes a map[string]json.RawMessage; equal requests get equal ids
-// whatever their spacing.
+// bodyID appends the body's id: the 32 hex digits of the FNV-128a hash of its canonical form
+// (see appendCanonical), so equal requests get equal ids whatever their spacing.
 func bodyID(dst []byte, root object) []byte {
 	d := root.d
-	keys := d.sortedKeys(root.n)
+	d.tmp = appendCanonical(d.tmp[:0], root)
 	h := newFNV128a()
-	h.write([]byte{'{'})
-	for i, e := range keys {
+	h.write(d.tmp)
+	return h.appendHex(dst)
+}
+
+// appendCanonical appends the body as json.Marshal writes the map[string]json.RawMessage
+// decoded from it: members sorted by name, the last of duplicate names kept, values compacted.
+func appendCanonical(dst []byte, root object) []byte {
+	d := root.d
+	dst = append(dst, '{')
+	for i, e := range d.sortedKeys(root.n) {
 		if i > 0 {
-			h.write([]byte{','})
+			dst = append(dst, ',')
 		}
-		k, kn := e.k, d.nodes[e.k]
-		if kn.flags == 0 {
-			h.write(d.body[kn.start:kn.end])
+		if key := d.raw(e.k); d.nodes[e.k].flags == 0 && utf8.Valid(key) {
+			dst = append(dst, key...)
 		} else {
-			d.tmp = appendString(d.tmp[:0], e.name)
-			h.write(d.tmp)
+			dst = appendString(dst, e.name)
 		}
-		h.write([]byte{':'})
+		dst = append(dst, ':')
 		if d.plain {
-			h.write(d.raw(k + 1))
+			dst = append(dst, d.raw(e.k+1)...)
 		} else {
-			d.tmp = appendCompact(d.tmp[:0], d.raw(k+1))
-			h.write(d.tmp)
+			dst = appendCompact(dst, d.raw(e.k+1))
 		}
 	}
-	h.write([]byte{'}'})
-	return h.appendHex(dst)
+	return append(dst, '}')
 }

@@ -29,9 +29,8 @@ const (
 
 // String node flags.
 const (
-	strEscaped  byte = 1 << iota // holds a backslash escape
-	strNonASCII                  // holds a byte >= 0x80
-	strHTML                      // holds <, >, & or raw U+2028/U+2029, which json.Marshal escapes
+	strEscaped byte = 1 << iota // holds a backslash escape
+	strHTML                     // holds <, >, & or raw U+2028/U+2029, which json.Marshal escapes
 )
 
 // maxNestingDepth is encoding/json's limit on nested objects and arrays.
@@ -55,8 +54,10 @@ type doc struct {
 	arena  []byte   // unescaped strings
 	lists  [][]byte // string lists (stop sequences, texts)
 	pieces [][]byte // prompt text pieces
+	joined []byte   // the prompt pieces joined
 	text   []byte   // the generated reply
 	snip   []byte   // the echoed snippet
+	turn   []byte   // the last user turn of a chat-template prompt
 	vec    []float32
 	keys   []keyEntry
 	out    []byte
@@ -76,7 +77,7 @@ func getDoc() *doc { return docPool.Get().(*doc) }
 // release returns d to the pool; buffers that grew unusually large are dropped with it.
 func (d *doc) release() {
 	const keep = 1 << 20
-	if cap(d.arena) > keep || cap(d.out) > keep || cap(d.tmp) > keep || cap(d.nodes) > keep/32 {
+	if cap(d.arena) > keep || cap(d.out) > keep || cap(d.tmp) > keep || cap(d.joined) > keep || cap(d.nodes) > keep/32 {
 		return
 	}
 	d.body = nil
@@ -271,10 +272,11 @@ func digits(b []byte, i int) int {
 	return i
 }
 
-// strQuiet marks the bytes a string scan passes over without a second look.
+// strQuiet marks the bytes a string scan passes over without a second look: all but '"',
+// '\\', control characters, '<', '>', '&', and 0xE2 (which starts U+2028 and U+2029).
 var strQuiet = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	for c := 0x20; c < 0x100; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && c != 0xE2
 	}
 	return t
 }()
@@ -318,9 +320,8 @@ func (d *doc) str(i int) (int, bool) {
 			}
 		case c < 0x20:
 			return j, false
-		case c >= 0x80:
-			flags |= strNonASCII
-			if c == 0xE2 && j+2 < len(b) && b[j+1] == 0x80 && b[j+2]&^1 == 0xA8 {
+		case c == 0xE2:
+			if j+2 < len(b) && b[j+1] == 0x80 && b[j+2]&^1 == 0xA8 {
 				flags |= strHTML
 			}
 			j++
@@ -343,7 +344,7 @@ func (d *doc) raw(n int) []byte { return d.body[d.nodes[n].start:d.nodes[n].end]
 func (d *doc) strBytes(n int) []byte {
 	nd := d.nodes[n]
 	s := d.body[nd.start+1 : nd.end-1]
-	if nd.flags&strEscaped == 0 && (nd.flags&strNonASCII == 0 || utf8.Valid(s)) {
+	if nd.flags&strEscaped == 0 && utf8.Valid(s) {
 		return s
 	}
 	start := len(d.arena)
@@ -386,22 +387,34 @@ func appendUnquoted(dst, s []byte) []byte {
 				dst = append(dst, s[r])
 			}
 			r++
-		case c < utf8.RuneSelf:
-			j := r + 1
-			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '\\' {
-				j++
-			}
-			dst = append(dst, s[r:j]...)
-			r = j
 		default:
-			rr, size := utf8.DecodeRune(s[r:])
-			if rr == utf8.RuneError && size == 1 {
-				dst = utf8.AppendRune(dst, rr)
+			j := bytes.IndexByte(s[r:], '\\')
+			if j < 0 {
+				j = len(s)
 			} else {
-				dst = append(dst, s[r:r+size]...)
+				j += r
 			}
-			r += size
+			dst = appendValidUTF8(dst, s[r:j])
+			r = j
 		}
+	}
+	return dst
+}
+
+// appendValidUTF8 appends s with each byte that is not part of a valid UTF-8 sequence replaced
+// by U+FFFD.
+func appendValidUTF8(dst, s []byte) []byte {
+	if utf8.Valid(s) {
+		return append(dst, s...)
+	}
+	for i := 0; i < len(s); {
+		rr, size := utf8.DecodeRune(s[i:])
+		if rr == utf8.RuneError && size == 1 {
+			dst = utf8.AppendRune(dst, rr)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
 	}
 	return dst
 }
@@ -428,8 +441,12 @@ func getu4(s []byte) rune {
 	return r
 }
 
-// keyIs reports whether key node k decodes to key.
+// keyIs reports whether key node k decodes to key, which must be valid UTF-8 without U+FFFD
+// (so an unescaped name equals it exactly when its bytes do).
 func (d *doc) keyIs(k int, key string) bool {
+	if nd := d.nodes[k]; nd.flags&strEscaped == 0 {
+		return string(d.body[nd.start+1:nd.end-1]) == key
+	}
 	return string(d.strBytes(k)) == key
 }
 

@@ -1,9 +1,6 @@
 package fakemodel
 
-import (
-	"bytes"
-	"regexp"
-)
+import "bytes"
 
 // llamaKeys are the members a Meta Llama body may carry; Bedrock rejects others.
 var llamaKeys = []string{"prompt", "temperature", "top_p", "max_gen_len", "images"}
@@ -39,7 +36,7 @@ func llama(o object) (Usage, error) {
 		return Usage{}, err
 	}
 	d := o.d
-	g := d.generate([][]byte{prompt}, [][]byte{lastUserTurn(prompt)}, int(maxGen), nil)
+	g := d.generate(hash64(prompt), [][]byte{d.lastUserTurn(prompt)}, int(maxGen), nil)
 	in := countTokens(prompt)
 	out := append(d.out, `{"generation":`...)
 	out = appendString(out, g.text)
@@ -61,19 +58,90 @@ func stopOrLength(s stopKind) string {
 	return "stop"
 }
 
-var (
-	llamaUserTurn   = regexp.MustCompile(`(?s)<\|start_header_id\|>user<\|end_header_id\|>(.*?)(?:<\|eot_id\|>|$)`)
-	mistralUserTurn = regexp.MustCompile(`(?s)\[INST\](.*?)(?:\[/INST\]|$)`)
-	templateToken   = regexp.MustCompile(`<\|[^|]*\|>|\[/?INST\]|</?s>`)
+// Chat-template markers: a Llama 3 user turn runs from llamaUser to llamaEOT (or the end), a
+// Mistral one from "[INST]" to "[/INST]" (or the end).
+const (
+	llamaUser  = "<|start_header_id|>user<|end_header_id|>"
+	llamaEOT   = "<|eot_id|>"
+	mistralBeg = "[INST]"
+	mistralEnd = "[/INST]"
 )
 
 // lastUserTurn finds the last user turn of a Llama 3 or Mistral chat-template prompt; for a
-// plain prompt it is the prompt without template tokens.
-func lastUserTurn(prompt []byte) []byte {
-	for _, re := range []*regexp.Regexp{llamaUserTurn, mistralUserTurn} {
-		if all := re.FindAllSubmatch(prompt, -1); len(all) > 0 {
-			return bytes.TrimSpace(templateToken.ReplaceAll(all[len(all)-1][1], []byte(" ")))
+// plain prompt it is the prompt without template tokens. A turn is what the regular expression
+// (?s)<open>(.*?)(?:<close>|$) captures in its last match; template tokens are those of
+// <\|[^|]*\|>|\[/?INST\]|</?s>, each replaced by a space; the result is trimmed of white space.
+func (d *doc) lastUserTurn(prompt []byte) []byte {
+	turn, ok := lastTurn(prompt, llamaUser, llamaEOT)
+	if !ok {
+		turn, ok = lastTurn(prompt, mistralBeg, mistralEnd)
+	}
+	if !ok {
+		turn = prompt
+	}
+	d.turn = replaceTemplateTokens(d.turn[:0], turn)
+	return bytes.TrimSpace(d.turn)
+}
+
+// lastTurn returns the text after the last non-overlapping open marker, up to the close marker
+// that follows it or the end of s.
+func lastTurn(s []byte, open, closing string) ([]byte, bool) {
+	var turn []byte
+	found := false
+	for i := 0; ; {
+		j := bytes.Index(s[i:], []byte(open))
+		if j < 0 {
+			return turn, found
+		}
+		start := i + j + len(open)
+		k := bytes.Index(s[start:], []byte(closing))
+		if k < 0 {
+			return s[start:], true
+		}
+		turn, found = s[start:start+k], true
+		i = start + k + len(closing)
+	}
+}
+
+// replaceTemplateTokens appends s with every template token (<|...|>, [INST], [/INST], <s>,
+// </s>) replaced by a space, matching leftmost first as regexp.ReplaceAll does.
+func replaceTemplateTokens(dst, s []byte) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var n int
+		switch s[i] {
+		case '<':
+			n = templateTokenAt(s[i:])
+		case '[':
+			switch {
+			case bytes.HasPrefix(s[i:], []byte(mistralBeg)):
+				n = len(mistralBeg)
+			case bytes.HasPrefix(s[i:], []byte(mistralEnd)):
+				n = len(mistralEnd)
+			}
+		}
+		if n > 0 {
+			dst = append(append(dst, s[start:i]...), ' ')
+			i += n - 1
+			start = i + 1
 		}
 	}
-	return bytes.TrimSpace(templateToken.ReplaceAll(prompt, []byte(" ")))
+	return append(dst, s[start:]...)
+}
+
+// templateTokenAt returns the length of the <|...|>, <s> or </s> token at the start of s, or 0.
+func templateTokenAt(s []byte) int {
+	if len(s) >= 2 && s[1] == '|' {
+		if k := bytes.IndexByte(s[2:], '|'); k >= 0 && 2+k+1 < len(s) && s[2+k+1] == '>' {
+			return 2 + k + 2
+		}
+		return 0
+	}
+	switch {
+	case bytes.HasPrefix(s, []byte("<s>")):
+		return 3
+	case bytes.HasPrefix(s, []byte("</s>")):
+		return 4
+	}
+	return 0
 }

@@ -27,7 +27,7 @@ func mistral(m model, o object) (Usage, error) {
 		if err != nil {
 			return Usage{}, err
 		}
-		g := d.generate(prompt, lastUser, int(maxTokens), nil)
+		g := d.generate(hashPieces(prompt), lastUser, int(maxTokens), nil)
 		out := append(d.out, `{"choices":[{"index":0,"message":{"role":"assistant","content":`...)
 		out = appendString(out, g.text)
 		out = append(out, `},"stop_reason":"`...)
@@ -43,7 +43,7 @@ func mistral(m model, o object) (Usage, error) {
 	if err != nil {
 		return Usage{}, err
 	}
-	g := d.generate([][]byte{prompt}, [][]byte{lastUserTurn(prompt)}, int(maxTokens), stops)
+	g := d.generate(hash64(prompt), [][]byte{d.lastUserTurn(prompt)}, int(maxTokens), stops)
 	out := append(d.out, `{"outputs":[{"text":`...)
 	out = appendString(out, g.text)
 	out = append(out, `,"stop_reason":"`...)

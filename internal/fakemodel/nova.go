@@ -46,7 +46,7 @@ func nova(o object) (Usage, error) {
 		}
 	}
 	d := o.d
-	g := d.generate(conv.prompt, conv.lastUser, int(maxTokens), stops)
+	g := d.generate(hashPieces(conv.prompt), conv.lastUser, int(maxTokens), stops)
 	in := countTokens(conv.prompt...)
 	out := appendTextMessage(d.out, g)
 	out = append(out, `,"usage":{"inputTokens":`...)

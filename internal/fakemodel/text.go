@@ -23,23 +23,19 @@ func countTokens(pieces ...[]byte) int {
 	return (n + runesPerToken - 1) / runesPerToken
 }
 
-// runeCount is utf8.RuneCount without its conversion of non-ASCII text to a string, which
-// allocates.
+// runeCount is utf8.RuneCount for valid UTF-8 (every decoded JSON string is): the number of
+// bytes that do not continue a rune.
 func runeCount(p []byte) int {
-	n, i := 0, 0
-	for i < len(p) {
-		if i+8 <= len(p) && binary.LittleEndian.Uint64(p[i:])&0x8080808080808080 == 0 {
-			i += 8
-			n += 8
-			continue
+	n := len(p)
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		w := binary.LittleEndian.Uint64(p[i:])
+		n -= bits.OnesCount64(w &^ (w << 1) & 0x8080808080808080) // 10xxxxxx bytes
+	}
+	for _, c := range p[i:] {
+		if c&0xC0 == 0x80 {
+			n--
 		}
-		if p[i] < utf8.RuneSelf {
-			i++
-		} else {
-			_, size := utf8.DecodeRune(p[i:])
-			i += size
-		}
-		n++
 	}
 	return n
 }
@@ -66,12 +62,12 @@ type generation struct {
 	sequence []byte // the stop sequence that ended the text, when stop is stopSequence
 }
 
-// generate builds the reply to a prompt given as pieces joined by "\n": "<label>. Echo: <start
-// of the last user text>", where label is chosen by a hash of the whole prompt text and the last
-// user text is lastUser joined by "\n". The reply is cut at the earliest stop sequence it
-// contains, then at maxTokens tokens (maxTokens*4 runes) with stop max tokens.
-func (d *doc) generate(prompt, lastUser [][]byte, maxTokens int, stops [][]byte) generation {
-	text := append(d.text[:0], labels[hashPieces(prompt)%uint64(len(labels))]...)
+// generate builds the reply to a prompt: "<label>. Echo: <start of the last user text>", where
+// label is chosen by promptHash, the FNV-64a hash of the whole prompt text (see hashPieces), and
+// the last user text is lastUser joined by "\n". The reply is cut at the earliest stop sequence
+// it contains, then at maxTokens tokens (maxTokens*4 runes) with stop max tokens.
+func (d *doc) generate(promptHash uint64, lastUser [][]byte, maxTokens int, stops [][]byte) generation {
+	text := append(d.text[:0], labels[promptHash%uint64(len(labels))]...)
 	text = append(text, '.')
 	d.snip = appendSnippet(d.snip[:0], lastUser)
 	if len(d.snip) > 0 {
@@ -152,11 +148,6 @@ func appendSnippet(dst []byte, pieces [][]byte) []byte {
 // asciiSpace marks the ASCII runes unicode.IsSpace reports.
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
-// snippet is appendSnippet of one text.
-func snippet(s string) string {
-	return string(appendSnippet(nil, [][]byte{[]byte(s)}))
-}
-
 // firstRunes is the start of s up to its nth rune.
 func firstRunes[S []byte | string](s S, n int) S {
 	i := 0
@@ -201,6 +192,41 @@ func hashPieces(pieces [][]byte) uint64 {
 }
 
 func hash64(s []byte) uint64 { return hashPieces([][]byte{s}) }
+
+// appendJoined appends pieces joined by "\n".
+func appendJoined(dst []byte, pieces [][]byte) []byte {
+	for i, p := range pieces {
+		if i > 0 {
+			dst = append(dst, '\n')
+		}
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// hash2 returns the FNV-64a hash of a and the FNV-128a hash of b. It runs both in one loop:
+// each is a chain of dependent multiplications, and interleaved they overlap.
+func hash2(a, b []byte) (uint64, fnv128a) {
+	h64 := uint64(fnvOffset64)
+	hi, lo := uint64(fnvOffset128Higher), uint64(fnvOffset128Lower)
+	n := min(len(a), len(b))
+	a2, b2 := a[:n], b[:n]
+	for i := range a2 {
+		h64 ^= uint64(a2[i])
+		h64 *= fnvPrime64
+		lo ^= uint64(b2[i])
+		s0, s1 := bits.Mul64(fnvPrime128Lower, lo)
+		s0 += lo<<fnvPrime128Shift + fnvPrime128Lower*hi
+		hi, lo = s0, s1
+	}
+	for _, c := range a[n:] {
+		h64 ^= uint64(c)
+		h64 *= fnvPrime64
+	}
+	h := fnv128a{hi, lo}
+	h.write(b[n:])
+	return h64, h
+}
 
 // fnv128a is a running FNV-128a hash (as hash/fnv's New128a).
 type fnv128a struct{ hi, lo uint64 }

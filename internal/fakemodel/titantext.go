@@ -39,7 +39,7 @@ func titanText(o object) (Usage, error) {
 		}
 	}
 	d := o.d
-	g := d.generate([][]byte{text}, [][]byte{lastUserTurn(text)}, int(maxTokens), stops)
+	g := d.generate(hash64(text), [][]byte{d.lastUserTurn(text)}, int(maxTokens), stops)
 	reason := "FINISH"
 	switch g.stop {
 	case stopMaxTokens:
