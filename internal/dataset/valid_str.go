@@ -86,6 +86,8 @@ func strStep(s int, c byte) int {
 	return sExit
 }
 
+// strRow is the fast scanner's transition table, built from strStep. sExit's field (offset 0)
+// is 0 for every byte, so sExit is absorbing: once left, a run of steps stays out.
 var strRow = func() (t [256]uint64) {
 	for c := range 256 {
 		for s := sText; s <= sEsc; s += 6 {

@@ -60,6 +60,32 @@ func TestValid(t *testing.T) {
 	}
 }
 
+// TestValidUTF8Edges runs every multi-byte lead byte (and a few others) followed by bytes at
+// the UTF-8 class edges through Valid, at two offsets within the string scanner's eight-byte
+// blocks, against the reference.
+func TestValidUTF8Edges(t *testing.T) {
+	edges := []byte{0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0}
+	leads := []byte{0x00, '"', '\\', 'A', 0x7F, 0x80, 0xBF}
+	for c := 0xC0; c <= 0xFF; c++ {
+		leads = append(leads, byte(c))
+	}
+	for _, pad := range []string{"", "abcdef"} {
+		in := []byte(`"` + pad + "LLLL tail text\"")
+		at := 1 + len(pad)
+		for _, in[at] = range leads {
+			for _, in[at+1] = range edges {
+				for _, in[at+2] = range edges {
+					for _, in[at+3] = range edges {
+						if got, want := Valid(in), json.Valid(in) && utf8.Valid(in); got != want {
+							t.Fatalf("Valid(%q) = %v, want %v", in, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestValueReasons pins where and why a value is rejected: the offset and the message that
 // rejects report (as "invalid JSON at byte <at+1>: <msg>").
 func TestValueReasons(t *testing.T) {
