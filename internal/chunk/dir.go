@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,16 +19,14 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/internal/dirstore"
 )
 
-// errReplan stops the one-pass write: the chunks it wrote do not meet the rules, and the
-// two-pass Write takes over.
-var errReplan = errors.New("the line plan does not fit the records")
-
 // WriteDir is Write for a local source file and a local output folder dir, which must hold no
 // earlier chunk set. A plain (not gzip) regular file is read once after a count of its lines:
-// chunks are planned by line ranges, written into a hidden temporary folder under dir while the
-// lines are validated, and renamed into place when they meet the rules the package doc gives;
-// otherwise (and for gzip or other files) it writes the way Write does. plan.json is written
-// last; on error nothing is left but what Write itself may leave. opts.Prefix must be empty.
+// chunks are planned by line ranges and written into a hidden temporary folder under dir while
+// the lines are validated. When they meet the rules the package doc gives they are renamed into
+// place; otherwise the records written are copied into the chunks of the exact plan first. A
+// gzip or other file, or lines no count-only split fits, are written the way Write does.
+// plan.json is written last; on error nothing is left but what Write itself may leave.
+// opts.Prefix must be empty.
 func WriteDir(ctx context.Context, path, dir string, opts Options) (Plan, error) {
 	if opts.Prefix != "" {
 		return Plan{}, fmt.Errorf("write %s: a prefix is for stores; write into the folder of your choice", dir)
@@ -46,10 +45,7 @@ func WriteDir(ctx context.Context, path, dir string, opts Options) (Plan, error)
 	}
 	if ok {
 		if layout, ok := lineLayout(lines, opts.Limits); ok {
-			p, err := writeOnePass(ctx, f, dir, lines, layout, opts)
-			if !errors.Is(err, errReplan) {
-				return p, err
-			}
+			return writeOnePass(ctx, f, dir, lines, layout, opts)
 		}
 	}
 	return Write(ctx, dirstore.New(dir), func() (io.ReadCloser, error) { return os.Open(path) }, opts)
@@ -144,7 +140,8 @@ func lineLayout(lines int64, l Limits) (ranges []lineRange, ok bool) {
 }
 
 // writeOnePass streams f into the chunks of layout under a temporary folder of dir, checks them
-// against the rules, and moves them into dir. It returns errReplan when the chunks break a rule.
+// against the rules (re-splitting them into the exact plan's chunks if they break one), and
+// moves them into dir.
 func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layout []lineRange, opts Options) (Plan, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Plan{}, fmt.Errorf("output folder: %w", err)
@@ -162,35 +159,37 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 			err = fmt.Errorf("read %d lines, counted %d: %w", s.Lines, lines, dataset.ErrSourceChanged)
 		}
 	}
-	if ferr := w.finish(); err == nil {
-		err = ferr
-	}
+	w.finish()
 	if serr := w.sink.close(); err == nil {
 		err = serr
 	}
 	if err != nil {
 		return Plan{}, err
 	}
-	plan, err := w.plan(streamed.Stats())
-	if err != nil {
-		return Plan{}, err
+	from := tmp // the folder holding the final chunks
+	plan, ok := w.plan(streamed.Stats())
+	if !ok {
+		from = filepath.Join(tmp, "exact")
+		if plan, err = w.resplit(streamed.Stats(), from); err != nil {
+			return Plan{}, err
+		}
 	}
-	if err := writeRejects(tmp, w.chunks, streamed); err != nil {
+	if err := writeRejects(tmp, w.chunks, from, streamed); err != nil {
 		return Plan{}, err
 	}
 	body, err := json.MarshalIndent(plan, "", "  ")
 	if err != nil {
 		return Plan{}, fmt.Errorf("encode plan: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, PlanFile), append(body, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(from, PlanFile), append(body, '\n'), 0o644); err != nil {
 		return Plan{}, fmt.Errorf("write %s: %w", PlanFile, err)
 	}
 	var names []string
-	for _, c := range w.chunks {
+	for _, c := range folders(plan) {
 		names = append(names, c.Prefix)
 	}
 	for i, name := range append(names, RejectedFile, PlanFile) {
-		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
+		if err := os.Rename(filepath.Join(from, name), filepath.Join(dir, name)); err != nil {
 			for _, moved := range names[:min(i, len(names))] {
 				os.RemoveAll(filepath.Join(dir, moved))
 			}
@@ -218,7 +217,9 @@ type dirWriter struct {
 	c      Chunk
 	input  *outFile
 	recs   *outFile
-	total  int64 // bytes of every chunk
+	total  int64    // bytes of every chunk
+	sizes  [][]byte // per record: uvarint(line gap), uvarint(input line size), for the exact plan
+	last   int64    // line of the last record
 }
 
 func newDirWriter(tmp string, layout []lineRange, opts Options) *dirWriter {
@@ -228,9 +229,7 @@ func newDirWriter(tmp string, layout []lineRange, opts Options) *dirWriter {
 
 func (w *dirWriter) record(r *dataset.Record) error {
 	for w.cur < len(w.layout) && r.Line > w.layout[w.cur].last {
-		if err := w.closeChunk(); err != nil {
-			return err
-		}
+		w.closeChunk()
 		w.cur++
 	}
 	if w.cur == len(w.layout) {
@@ -242,9 +241,9 @@ func (w *dirWriter) record(r *dataset.Record) error {
 		}
 	}
 	size := int64(inputLineSize(r))
-	if w.c.Bytes+size > w.limits.maxBytes() {
-		return errReplan
-	}
+	putUvarint(&w.sizes, uint64(r.Line-w.last-1))
+	putUvarint(&w.sizes, uint64(size))
+	w.last = r.Line
 	if w.c.Records == 0 {
 		w.c.FirstLine = r.Line
 	}
@@ -279,65 +278,235 @@ func (w *dirWriter) openChunk() error {
 }
 
 // finish closes the chunk being written after the last record, or after an error.
-func (w *dirWriter) finish() error {
-	if !w.open {
-		return nil
+func (w *dirWriter) finish() {
+	if w.open {
+		w.closeChunk()
 	}
-	return w.closeChunk()
 }
 
-// closeChunk ends the range being written. A chunk range that ends with fewer than MinRecords
-// records (none included) breaks the plan.
-func (w *dirWriter) closeChunk() error {
+// closeChunk ends the range being written.
+func (w *dirWriter) closeChunk() {
 	if !w.open {
-		if !w.tail && w.cur < len(w.layout) {
-			return errReplan
-		}
-		return nil
+		return
 	}
 	w.open = false
 	w.input.close()
 	w.recs.close()
-	if !w.tail && w.c.Records < int64(w.limits.MinRecords) {
-		return errReplan
-	}
 	w.chunks = append(w.chunks, w.c)
 	w.total += w.c.Bytes
-	return nil
 }
 
-// plan checks the written chunks against the rules and returns their plan, or errReplan.
-func (w *dirWriter) plan(stats dataset.Stats) (Plan, error) {
+// plan returns the plan of the written chunks, or false when they break a rule: a chunk
+// outside the record or byte limits, a line range without records, or more chunks than needed.
+func (w *dirWriter) plan(stats dataset.Stats) (Plan, bool) {
 	p := Plan{Limits: w.limits, Stats: stats, Bytes: w.total, Chunks: []Chunk{}}
 	n := stats.Records
 	switch {
 	case n == 0:
-		return p, nil
+		return p, true
 	case n < int64(w.limits.MinRecords):
 		if !w.tail {
-			return Plan{}, errReplan
+			return Plan{}, false
 		}
 		p.OnDemand = true
 		p.Tail = &w.chunks[0]
-		return p, nil
+		return p, true
 	case w.tail || len(w.chunks) != len(w.layout):
-		return Plan{}, errReplan
+		return Plan{}, false
+	}
+	for _, c := range w.chunks {
+		if c.Records < int64(w.limits.MinRecords) || c.Bytes > w.limits.maxBytes() {
+			return Plan{}, false
+		}
 	}
 	if fewest := max(ceilDiv(n, int64(w.limits.MaxRecords)), ceilDiv(w.total, w.limits.maxBytes()), 1); int64(len(w.chunks)) != fewest {
-		return Plan{}, errReplan
+		return Plan{}, false
 	}
 	p.Chunks = w.chunks
+	return p, true
+}
+
+// resplit plans the records exactly, as Write does, and copies them from the written chunks
+// into that plan's folders under dst, without reading the source again.
+func (w *dirWriter) resplit(stats dataset.Stats, dst string) (Plan, error) {
+	p, err := NewPlan(func() RecordSizes { return &sizeIter{blocks: w.sizes} }, stats, w.limits)
+	if err != nil {
+		return Plan{}, err
+	}
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return Plan{}, fmt.Errorf("re-split chunks: %w", err)
+	}
+	in := &chunkFiles{dir: w.tmp, chunks: w.chunks, name: InputFile}
+	defer in.close()
+	recs := &chunkFiles{dir: w.tmp, chunks: w.chunks, name: RecordsFile}
+	defer recs.close()
+	for _, c := range folders(p) {
+		folder := filepath.Join(dst, c.Prefix)
+		if err := os.Mkdir(folder, 0o755); err != nil {
+			return Plan{}, fmt.Errorf("re-split chunks: %w", err)
+		}
+		if err := copyInto(filepath.Join(folder, InputFile), func(f *os.File) error { return in.copyBytes(f, c.Bytes) }); err != nil {
+			return Plan{}, err
+		}
+		if err := copyInto(filepath.Join(folder, RecordsFile), func(f *os.File) error { return recs.copyLines(f, c.Records) }); err != nil {
+			return Plan{}, err
+		}
+	}
 	return p, nil
 }
 
-// writeRejects writes rejected.jsonl into tmp, finding the first line of every duplicated
-// recordId in the sidecars of the chunks.
-func writeRejects(tmp string, chunks []Chunk, streamed *dataset.Streamed) error {
+// folders are the chunk folders of a plan: its chunks, or its on-demand tail.
+func folders(p Plan) []Chunk {
+	if p.Tail != nil {
+		return []Chunk{*p.Tail}
+	}
+	return p.Chunks
+}
+
+// copyInto creates name and lets fill write it.
+func copyInto(name string, fill func(*os.File) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("re-split chunks: %w", err)
+	}
+	err = fill(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("re-split chunks into %s: %w", name, err)
+	}
+	return nil
+}
+
+// chunkFiles reads one file of every written chunk as one stream, in chunk order.
+type chunkFiles struct {
+	dir    string
+	chunks []Chunk
+	name   string
+	next   int
+	f      *os.File
+	left   int64 // bytes of f not yet copied
+	br     *bufio.Reader
+}
+
+func (cf *chunkFiles) open() error {
+	cf.close()
+	if cf.next >= len(cf.chunks) {
+		return fmt.Errorf("%s: the written chunks end early", cf.name)
+	}
+	name := filepath.Join(cf.dir, cf.chunks[cf.next].Prefix, cf.name)
+	cf.next++
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	cf.f, cf.left = f, cf.chunks[cf.next-1].Bytes
+	if cf.br == nil {
+		cf.br = bufio.NewReaderSize(f, 1<<20)
+	} else {
+		cf.br.Reset(f)
+	}
+	return nil
+}
+
+func (cf *chunkFiles) close() {
+	if cf.f != nil {
+		cf.f.Close()
+		cf.f = nil
+	}
+}
+
+// copyBytes copies n bytes to dst; between files, the kernel copies (copy_file_range).
+func (cf *chunkFiles) copyBytes(dst *os.File, n int64) error {
+	for n > 0 {
+		if cf.f == nil || cf.left == 0 {
+			if err := cf.open(); err != nil {
+				return err
+			}
+			continue
+		}
+		k := min(n, cf.left)
+		if _, err := io.CopyN(dst, cf.f, k); err != nil {
+			return err
+		}
+		n, cf.left = n-k, cf.left-k
+	}
+	return nil
+}
+
+// copyLines copies n lines to dst.
+func (cf *chunkFiles) copyLines(dst *os.File, n int64) error {
+	bw := bufio.NewWriterSize(dst, 1<<20)
+	for n > 0 {
+		if cf.f == nil {
+			if err := cf.open(); err != nil {
+				return err
+			}
+		}
+		b, err := cf.br.ReadSlice('\n')
+		bw.Write(b)
+		switch {
+		case err == nil:
+			n--
+		case errors.Is(err, io.EOF):
+			cf.close()
+		case !errors.Is(err, bufio.ErrBufferFull):
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// sizeIter walks the records of a dirWriter for NewPlan.
+type sizeIter struct {
+	blocks [][]byte
+	blk    int
+	off    int
+	line   int64
+}
+
+func (it *sizeIter) uvarint() uint64 {
+	for it.off >= len(it.blocks[it.blk]) {
+		it.blk++
+		it.off = 0
+	}
+	v, n := binary.Uvarint(it.blocks[it.blk][it.off:])
+	it.off += n
+	return v
+}
+
+func (it *sizeIter) Next() (line, size int64, ok bool) {
+	for it.blk < len(it.blocks) && it.off >= len(it.blocks[it.blk]) {
+		it.blk++
+		it.off = 0
+	}
+	if it.blk >= len(it.blocks) {
+		return 0, 0, false
+	}
+	it.line += int64(it.uvarint()) + 1
+	return it.line, int64(it.uvarint()), true
+}
+
+// putUvarint appends v to a store of 64 KiB blocks that never copies what it holds.
+func putUvarint(blocks *[][]byte, v uint64) {
+	bs := *blocks
+	if len(bs) == 0 || cap(bs[len(bs)-1])-len(bs[len(bs)-1]) < binary.MaxVarintLen64 {
+		bs = append(bs, make([]byte, 0, 64<<10))
+	}
+	last := &bs[len(bs)-1]
+	*last = binary.AppendUvarint(*last, v)
+	*blocks = bs
+}
+
+// writeRejects writes rejected.jsonl into dst, finding the first line of every duplicated
+// recordId in the sidecars of the chunks written under tmp.
+func writeRejects(tmp string, chunks []Chunk, dst string, streamed *dataset.Streamed) error {
 	first, err := firstLines(tmp, chunks, streamed.DuplicateHashes())
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(tmp, RejectedFile))
+	f, err := os.Create(filepath.Join(dst, RejectedFile))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", RejectedFile, err)
 	}

@@ -50,7 +50,7 @@ func tree(t *testing.T, dir string) map[string]string {
 }
 
 // writeBoth writes src with Write (two passes) and WriteDir and returns both plans and trees.
-// onePass says whether WriteDir kept its one-pass chunks (the two-pass store leaves its empty
+// onePass says whether WriteDir read the file once (the two-pass store leaves its empty
 // temporary folder).
 func writeBoth(t *testing.T, src []byte, limits Limits) (want, got Plan, wantTree, gotTree map[string]string, onePass bool) {
 	t.Helper()
@@ -89,8 +89,9 @@ func gz(s string) []byte {
 	return buf.Bytes()
 }
 
-// TestWriteDirMatchesWrite: on a dataset where every line is a record, and wherever the one-pass
-// write falls back, WriteDir writes the same bytes and plan as Write.
+// TestWriteDirMatchesWrite: on a dataset where every line is a record, and wherever the chunks
+// of the line split break a rule and are re-split, WriteDir writes the same bytes and plan as
+// Write.
 func TestWriteDirMatchesWrite(t *testing.T) {
 	small := Limits{MinRecords: 3, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}
 	tests := []struct {
@@ -106,10 +107,13 @@ func TestWriteDirMatchesWrite(t *testing.T) {
 		{name: "balanced", src: []byte(lines(23)), limits: small, onePass: true},
 		{name: "many chunks", src: []byte(lines(1001)), limits: small, onePass: true},
 		{name: "BOM, CRLF and no final newline", src: []byte("\xEF\xBB\xBF" + strings.ReplaceAll(strings.TrimSuffix(lines(12), "\n"), "\n", "\r\n")), limits: small, onePass: true},
-		{name: "bytes bind: falls back", src: []byte(lines(40)), limits: Limits{MinRecords: 1, MaxRecords: 40, MaxFileBytes: 400, MaxJobBytes: 1 << 20}},
-		{name: "no count-only split: falls back", src: []byte(lines(12) + "\n"), limits: Limits{MinRecords: 6, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}},
+		{name: "bytes bind: re-split", src: []byte(lines(40)), limits: Limits{MinRecords: 1, MaxRecords: 40, MaxFileBytes: 400, MaxJobBytes: 1 << 20}, onePass: true},
+		{name: "a blank line leaves a chunk below the minimum: re-split", src: []byte(lines(12) + "\n"), limits: Limits{MinRecords: 6, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}, onePass: true},
+		{name: "rejects leave fewer records than the minimum: re-split on-demand", src: []byte(lines(2) + "[]\n[]\n"), limits: small, onePass: true},
+		{name: "a range without records: re-split", src: []byte(lines(8) + strings.Repeat("\n", 8) + lines(15)[len(lines(8)):]), limits: small, onePass: true},
 		{name: "gzip: two passes", src: gz(lines(23)), limits: small},
-		{name: "duplicates and rejects making fewer chunks: falls back", src: []byte(lines(10) + "[]\n" + `{"recordId":"r1","modelInput":{}}` + "\n"), limits: small},
+		{name: "duplicates and rejects making fewer chunks: re-split", src: []byte(lines(10) + "[]\n" + `{"recordId":"r1","modelInput":{}}` + "\n"), limits: small, onePass: true},
+		{name: "a million-like dataset: rejects cross a multiple of the maximum", src: []byte(lines(100) + "[]\n\n" + `{"recordId":"r1","modelInput":{}}` + "\n"), limits: Limits{MinRecords: 3, MaxRecords: 50, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}, onePass: true},
 		{name: "nothing accepted", src: []byte("[]\n\n{\"modelInput\":1}\n[1]\n"), limits: small, onePass: true},
 	}
 	for _, tc := range tests {
@@ -224,6 +228,21 @@ func TestWriteDirRejectsKeepLineRanges(t *testing.T) {
 	var onDisk Plan
 	if err := json.Unmarshal([]byte(gotTree[PlanFile]), &onDisk); err != nil || !reflect.DeepEqual(onDisk, got) {
 		t.Errorf("plan.json %s (%v), want the returned plan", gotTree[PlanFile], err)
+	}
+}
+
+func TestWriteDirNoPlanAfterOnePass(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.jsonl")
+	if err := os.WriteFile(path, []byte(lines(5)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	_, err := WriteDir(context.Background(), path, dir, Options{Limits: Limits{MinRecords: 1, MaxRecords: 10, MaxFileBytes: 40, MaxJobBytes: 40}})
+	if !errors.Is(err, ErrNoPlan) || !strings.Contains(err.Error(), "line 3: its Bedrock input line is 41 bytes") {
+		t.Fatalf("WriteDir: %v, want ErrNoPlan naming line 3, the first one too long", err)
+	}
+	if files := tree(t, dir); len(files) != 0 {
+		t.Errorf("left %v", keys(files))
 	}
 }
 

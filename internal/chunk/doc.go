@@ -16,10 +16,14 @@
 // counts the file's lines (a fast newline count), plans by lines as NewPlan would plan that many
 // records of no size, then validates and writes in one parallel pass (dataset.Stream), each
 // accepted record into the chunk its line range belongs to, in a hidden temporary folder under
-// the output folder. It keeps those chunks when they meet the rules below, with the records as
-// they are counted at the end, and renames them into place, plan.json last; otherwise it removes
-// them and writes the two-pass way, as it does for gzip and other sources. So:
-//   - A source whose lines are all records gets exactly Write's output, byte for byte.
+// the output folder, keeping every record's size (about 3 bytes a record). It keeps those chunks
+// when they meet the rules below, with the records as counted at the end; otherwise it makes
+// the exact plan from the sizes and copies the records written into that plan's chunks (a copy
+// of its own output, not a second read and validation of the source). The chunks are renamed
+// into place, plan.json last. Gzip and other sources, and line counts no count-only split fits,
+// are written the two-pass way. So:
+//   - A source whose lines are all records gets exactly Write's output, byte for byte, and so
+//     does every source whose line chunks break a rule.
 //   - With blank, rejected or duplicate lines, a chunk holds the records among its lines: a
 //     chunk's size is its share of the balanced line split minus those lines in its range, so
 //     sizes differ by at most one plus the lines that are not records, and the chunks can
