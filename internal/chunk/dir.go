@@ -217,9 +217,11 @@ type dirWriter struct {
 	c      Chunk
 	input  *outFile
 	recs   *outFile
-	total  int64    // bytes of every chunk
-	sizes  [][]byte // per record: uvarint(line gap), uvarint(input line size), for the exact plan
-	last   int64    // line of the last record
+	total  int64 // bytes of every chunk
+	// sizes keeps, for the exact plan, per record: uvarint(input line size<<1 | 1 if lines
+	// before it were not records) and then, if so, uvarint(how many).
+	sizes [][]byte
+	last  int64 // line of the last record
 }
 
 func newDirWriter(tmp string, layout []lineRange, opts Options) *dirWriter {
@@ -241,8 +243,12 @@ func (w *dirWriter) record(r *dataset.Record) error {
 		}
 	}
 	size := int64(inputLineSize(r))
-	putUvarint(&w.sizes, uint64(r.Line-w.last-1))
-	putUvarint(&w.sizes, uint64(size))
+	if gap := uint64(r.Line - w.last - 1); gap > 0 {
+		putUvarint(&w.sizes, uint64(size)<<1|1)
+		putUvarint(&w.sizes, gap)
+	} else {
+		putUvarint(&w.sizes, uint64(size)<<1)
+	}
 	w.last = r.Line
 	if w.c.Records == 0 {
 		w.c.FirstLine = r.Line
@@ -484,8 +490,12 @@ func (it *sizeIter) Next() (line, size int64, ok bool) {
 	if it.blk >= len(it.blocks) {
 		return 0, 0, false
 	}
-	it.line += int64(it.uvarint()) + 1
-	return it.line, int64(it.uvarint()), true
+	v := it.uvarint()
+	it.line++
+	if v&1 == 1 {
+		it.line += int64(it.uvarint())
+	}
+	return it.line, int64(v >> 1), true
 }
 
 // putUvarint appends v to a store of 64 KiB blocks that never copies what it holds.

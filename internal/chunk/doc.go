@@ -16,7 +16,7 @@
 // counts the file's lines (a fast newline count), plans by lines as NewPlan would plan that many
 // records of no size, then validates and writes in one parallel pass (dataset.Stream), each
 // accepted record into the chunk its line range belongs to, in a hidden temporary folder under
-// the output folder, keeping every record's size (about 3 bytes a record). It keeps those chunks
+// the output folder, keeping every record's size (about 2 bytes a record). It keeps those chunks
 // when they meet the rules below, with the records as counted at the end; otherwise it makes
 // the exact plan from the sizes and copies the records written into that plan's chunks (a copy
 // of its own output, not a second read and validation of the source). The chunks are renamed
