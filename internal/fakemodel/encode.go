@@ -204,13 +204,26 @@ func appendFraction32(dst []byte, b uint32) ([]byte, bool) {
 		n++
 	}
 	n = min(max(n, lo), hi)
-	var buf [24]byte
-	for i := digits - 1; i >= 0; i-- {
-		buf[i] = byte('0' + n%10)
-		n /= 10
+	start := len(dst) + 2
+	dst = append(dst, zeroFraction[:2+digits]...)
+	for i := len(dst); n > 0; n /= 100 {
+		pair := n % 100 * 2
+		dst[i-1] = digitPairs[pair+1]
+		if i-2 >= start {
+			dst[i-2] = digitPairs[pair]
+		}
+		i -= 2
 	}
-	return append(append(dst, '0', '.'), buf[:digits]...), true
+	return dst, true
 }
+
+// zeroFraction is "0." and enough zeros for any digit count appendFraction32 writes.
+const zeroFraction = "0.0000000000000000000000"
+
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // mulShift returns x*p >> shift and the bits shifted out, for x*p < 2^128 and 0 < shift < 64.
 func mulShift(x, p uint64, shift uint) (uint64, uint64) {
