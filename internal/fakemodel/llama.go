@@ -72,9 +72,9 @@ const (
 // (?s)<open>(.*?)(?:<close>|$) captures in its last match; template tokens are those of
 // <\|[^|]*\|>|\[/?INST\]|</?s>, each replaced by a space; the result is trimmed of white space.
 func (d *doc) lastUserTurn(prompt []byte) []byte {
-	turn, ok := lastTurn(prompt, llamaUser, llamaEOT)
+	turn, ok := lastTurn(prompt, []byte(llamaUser), []byte(llamaEOT))
 	if !ok {
-		turn, ok = lastTurn(prompt, mistralBeg, mistralEnd)
+		turn, ok = lastTurn(prompt, []byte(mistralBeg), []byte(mistralEnd))
 	}
 	if !ok {
 		turn = prompt
@@ -85,16 +85,16 @@ func (d *doc) lastUserTurn(prompt []byte) []byte {
 
 // lastTurn returns the text after the last non-overlapping open marker, up to the close marker
 // that follows it or the end of s.
-func lastTurn(s []byte, open, closing string) ([]byte, bool) {
+func lastTurn(s, open, closing []byte) ([]byte, bool) {
 	var turn []byte
 	found := false
 	for i := 0; ; {
-		j := bytes.Index(s[i:], []byte(open))
+		j := bytes.Index(s[i:], open)
 		if j < 0 {
 			return turn, found
 		}
 		start := i + j + len(open)
-		k := bytes.Index(s[start:], []byte(closing))
+		k := bytes.Index(s[start:], closing)
 		if k < 0 {
 			return s[start:], true
 		}
