@@ -1,7 +1,6 @@
 package s3emu
 
 import (
-	"bytes"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
@@ -28,7 +27,8 @@ const stateDir = ".s3emu"
 // FolderBackend is a gofakes3.Backend that keeps each bucket as a folder under a root directory and
 // each object as a plain file at its key, so the data can be read with ordinary tools. Object
 // metadata and ETags live beside, under <root>/.s3emu/meta; a file placed or edited by hand gets
-// its ETag recomputed from its content.
+// its ETag recomputed from its content. Multipart uploads stream their parts to files and are
+// joined on disk (multipart.go), never held in memory.
 //
 // Unlike gofakes3's afero backend, ListBucket honours MaxKeys and the marker, so S3 listing pages.
 // A folder cannot hold both a file and a folder of the same name, so a key that is a prefix of
@@ -351,8 +351,7 @@ func (b *FolderBackend) GetObject(bucket, key string, rangeRequest *gofakes3.Obj
 // PutObject writes the object atomically (temporary file, then rename) and its metadata.
 func (b *FolderBackend) PutObject(bucket, key string, meta map[string]string, input io.Reader, size int64, conditions *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
 	var result gofakes3.PutObjectResult
-	path, err := b.objectPath(bucket, key)
-	if err != nil {
+	if _, err := b.objectPath(bucket, key); err != nil {
 		return result, err
 	}
 	if !b.hasBucket(bucket) {
@@ -373,7 +372,16 @@ func (b *FolderBackend) PutObject(bucket, key string, meta map[string]string, in
 	if size >= 0 && n != size {
 		return result, gofakes3.ErrIncompleteBody
 	}
+	return result, b.install(bucket, key, tmp.Name(), objectMeta{Metadata: meta, MD5: hex.EncodeToString(sum), Size: n}, conditions)
+}
 
+// install moves the finished file tmp into place as the object key, with its metadata (m's
+// ModTime is set here). conditions, when set, are checked against the object it replaces.
+func (b *FolderBackend) install(bucket, key, tmp string, m objectMeta, conditions *gofakes3.PutConditions) error {
+	path, err := b.objectPath(bucket, key)
+	if err != nil {
+		return err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if conditions != nil {
@@ -383,23 +391,23 @@ func (b *FolderBackend) PutObject(bucket, key string, meta map[string]string, in
 			info.Hash, _ = hex.DecodeString(m.MD5)
 		}
 		if err := gofakes3.CheckPutConditions(conditions, info); err != nil {
-			return result, err
+			return err
 		}
 	}
 	if err := b.makeParents(bucket, key); err != nil {
-		return result, err
+		return err
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return result, gofakes3.ErrorMessage(gofakes3.ErrInvalidArgument, "the folder backend cannot store a key that is also a prefix of other keys")
+		return gofakes3.ErrorMessage(gofakes3.ErrInvalidArgument, "the folder backend cannot store a key that is also a prefix of other keys")
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return result, fmt.Errorf("put object %s/%s: %w", bucket, key, err)
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("put object %s/%s: %w", bucket, key, err)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return result, fmt.Errorf("put object %s/%s: %w", bucket, key, err)
+		return fmt.Errorf("put object %s/%s: %w", bucket, key, err)
 	}
-	m := objectMeta{Metadata: meta, MD5: hex.EncodeToString(sum), Size: n, ModTime: st.ModTime()}
+	m.ModTime = st.ModTime()
 	if m.Metadata == nil {
 		m.Metadata = map[string]string{}
 	}
@@ -408,16 +416,16 @@ func (b *FolderBackend) PutObject(bucket, key string, meta map[string]string, in
 	}
 	raw, err := json.Marshal(m)
 	if err != nil {
-		return result, fmt.Errorf("put object %s/%s: encode metadata: %w", bucket, key, err)
+		return fmt.Errorf("put object %s/%s: encode metadata: %w", bucket, key, err)
 	}
 	mp := b.metaPath(bucket, key)
 	if err := os.MkdirAll(filepath.Dir(mp), 0o755); err != nil {
-		return result, fmt.Errorf("put object %s/%s: %w", bucket, key, err)
+		return fmt.Errorf("put object %s/%s: %w", bucket, key, err)
 	}
 	if err := os.WriteFile(mp, raw, 0o644); err != nil {
-		return result, fmt.Errorf("put object %s/%s: write metadata: %w", bucket, key, err)
+		return fmt.Errorf("put object %s/%s: write metadata: %w", bucket, key, err)
 	}
-	return result, nil
+	return nil
 }
 
 // summer is gofakes3's hashing reader, which a PUT's body arrives in: once read to the end it
@@ -519,17 +527,33 @@ func (b *FolderBackend) DeleteMulti(bucket string, objects ...string) (gofakes3.
 
 // CopyObject copies through GetObject and PutObject, as gofakes3's own backends do.
 func (b *FolderBackend) CopyObject(srcBucket, srcKey, dstBucket, dstKey string, meta map[string]string) (gofakes3.CopyObjectResult, error) {
-	// Read the source fully first: copying onto itself would otherwise read a file being replaced.
+	// Copy the source to a temporary file first: copying onto itself would otherwise read a file
+	// being replaced. The copy has the source's content, so it keeps the source's MD5.
 	src, err := b.GetObject(srcBucket, srcKey, nil)
 	if err != nil {
 		return gofakes3.CopyObjectResult{}, err
 	}
-	body, err := io.ReadAll(src.Contents)
-	src.Contents.Close()
+	defer src.Contents.Close()
+	if _, err := b.objectPath(dstBucket, dstKey); err != nil {
+		return gofakes3.CopyObjectResult{}, err
+	}
+	if !b.hasBucket(dstBucket) {
+		return gofakes3.CopyObjectResult{}, gofakes3.BucketNotFound(dstBucket)
+	}
+	tmp, err := os.CreateTemp(filepath.Join(b.root, stateDir, "tmp"), "copy-*")
 	if err != nil {
 		return gofakes3.CopyObjectResult{}, fmt.Errorf("copy object %s/%s: %w", srcBucket, srcKey, err)
 	}
-	if _, err := b.PutObject(dstBucket, dstKey, meta, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, src.Contents)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return gofakes3.CopyObjectResult{}, fmt.Errorf("copy object %s/%s: %w", srcBucket, srcKey, err)
+	}
+	m := objectMeta{Metadata: meta, MD5: hex.EncodeToString(src.Hash), Size: n}
+	if err := b.install(dstBucket, dstKey, tmp.Name(), m, nil); err != nil {
 		return gofakes3.CopyObjectResult{}, err
 	}
 	return gofakes3.CopyObjectResult{
