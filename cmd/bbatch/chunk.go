@@ -40,8 +40,8 @@ DIR/ondemand/ instead of job folders. DIR must be empty or not exist.
 
 A plain FILE is read once: jobs split its lines evenly, each holding the records among its lines,
 so a rejected or blank line makes its job one record smaller than its neighbours. When that
-would take more jobs than needed, go below --min-records or pass a byte limit, the records are
-re-split exactly, as a .gz FILE (read twice) always is.
+would take more jobs than needed, go below --min-records or pass a byte limit, FILE is read a
+second time to split the records exactly, as a .gz FILE always is.
 
 Exit status: 0 all lines became records; 2 written, but some lines were rejected (see
 rejected.jsonl); 1 nothing usable was written (I/O error, bad flag, no split fits the limits).`,

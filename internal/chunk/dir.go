@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -23,8 +24,9 @@ import (
 // earlier chunk set. A plain (not gzip) regular file is read once after a count of its lines:
 // chunks are planned by line ranges and written into a hidden temporary folder under dir while
 // the lines are validated. When they meet the rules the package doc gives they are renamed into
-// place; otherwise the records written are copied into the chunks of the exact plan first. A
-// gzip or other file, or lines no count-only split fits, are written the way Write does.
+// place; otherwise the file is read once more into the chunks of the exact plan, made from the
+// record sizes kept in the first read. A gzip or other file, or lines no count-only split
+// fits, are written the way Write does.
 // plan.json is written last; on error nothing is left but what Write itself may leave.
 // opts.Prefix must be empty.
 func WriteDir(ctx context.Context, path, dir string, opts Options) (Plan, error) {
@@ -139,9 +141,9 @@ func lineLayout(lines int64, l Limits) (ranges []lineRange, ok bool) {
 	return ranges, true
 }
 
-// writeOnePass streams f into the chunks of layout under a temporary folder of dir, checks them
-// against the rules (re-splitting them into the exact plan's chunks if they break one), and
-// moves them into dir.
+// writeOnePass streams f into the chunks of layout under a temporary folder of dir and checks
+// them against the rules. If they break one, it plans the records exactly from the sizes it
+// kept and streams f once more into that plan's chunks. It moves the chunks into dir.
 func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layout []lineRange, opts Options) (Plan, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Plan{}, fmt.Errorf("output folder: %w", err)
@@ -151,37 +153,48 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 		return Plan{}, fmt.Errorf("output folder: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	w := newDirWriter(tmp, layout, opts)
-	streamed, err := dataset.Stream(ctx, f, opts.Dataset, lines, w.record)
-	if err == nil {
-		defer streamed.Close()
-		if s := streamed.Stats(); s.Lines != lines {
-			err = fmt.Errorf("read %d lines, counted %d: %w", s.Lines, lines, dataset.ErrSourceChanged)
-		}
-	}
-	w.finish()
-	if serr := w.sink.close(); err == nil {
-		err = serr
-	}
+	tail := len(layout) == 1 && layout[0].last < int64(opts.Limits.MinRecords)
+	w, streamed, err := streamInto(ctx, f, tmp, lines, layout, tail, true, opts)
 	if err != nil {
 		return Plan{}, err
 	}
-	from := tmp // the folder holding the final chunks
+	defer streamed.Close()
 	plan, ok := w.plan(streamed.Stats())
 	if !ok {
-		from = filepath.Join(tmp, "exact")
-		if plan, err = w.resplit(streamed.Stats(), from); err != nil {
+		exact, err := NewPlan(func() RecordSizes { return &sizeIter{blocks: w.sizes} }, streamed.Stats(), opts.Limits)
+		if err != nil {
 			return Plan{}, err
 		}
+		for _, c := range w.chunks { // dropped before they reach the disk
+			if err := os.RemoveAll(filepath.Join(tmp, c.Prefix)); err != nil {
+				return Plan{}, fmt.Errorf("remove the line chunks: %w", err)
+			}
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return Plan{}, fmt.Errorf("read again: %w", err)
+		}
+		tmp = filepath.Join(tmp, "exact")
+		if err := os.Mkdir(tmp, 0o755); err != nil {
+			return Plan{}, fmt.Errorf("output folder: %w", err)
+		}
+		w, streamed, err = streamInto(ctx, f, tmp, lines, planRanges(exact, lines), exact.OnDemand, false, opts)
+		if err != nil {
+			return Plan{}, err
+		}
+		defer streamed.Close()
+		if !reflect.DeepEqual(folders(exact), w.chunks) || streamed.Stats() != exact.Stats {
+			return Plan{}, fmt.Errorf("the second read found other records than the first: %w", dataset.ErrSourceChanged)
+		}
+		plan = exact
 	}
-	if err := writeRejects(tmp, w.chunks, from, streamed); err != nil {
+	if err := writeRejects(tmp, w.chunks, streamed); err != nil {
 		return Plan{}, err
 	}
 	body, err := json.MarshalIndent(plan, "", "  ")
 	if err != nil {
 		return Plan{}, fmt.Errorf("encode plan: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(from, PlanFile), append(body, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, PlanFile), append(body, '\n'), 0o644); err != nil {
 		return Plan{}, fmt.Errorf("write %s: %w", PlanFile, err)
 	}
 	var names []string
@@ -189,7 +202,7 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 		names = append(names, c.Prefix)
 	}
 	for i, name := range append(names, RejectedFile, PlanFile) {
-		if err := os.Rename(filepath.Join(from, name), filepath.Join(dir, name)); err != nil {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
 			for _, moved := range names[:min(i, len(names))] {
 				os.RemoveAll(filepath.Join(dir, moved))
 			}
@@ -202,6 +215,47 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 	return plan, nil
 }
 
+// streamInto reads f from its current offset with dataset.Stream and writes each record into
+// the chunk folder under tmp its line range belongs to (the on-demand folder if tail). It keeps
+// the records' sizes if keepSizes.
+func streamInto(ctx context.Context, f *os.File, tmp string, lines int64, layout []lineRange, tail, keepSizes bool, opts Options) (*dirWriter, *dataset.Streamed, error) {
+	w := &dirWriter{tmp: tmp, layout: layout, limits: opts.Limits, source: opts.Dataset.Source, tail: tail, keepSizes: keepSizes, sink: newSink()}
+	streamed, err := dataset.Stream(ctx, f, opts.Dataset, lines, w.record)
+	if err == nil {
+		if s := streamed.Stats(); s.Lines != lines {
+			err = fmt.Errorf("read %d lines, counted %d: %w", s.Lines, lines, dataset.ErrSourceChanged)
+		}
+	}
+	w.finish()
+	if serr := w.sink.close(); err == nil {
+		err = serr
+	}
+	if err != nil {
+		if streamed != nil {
+			streamed.Close()
+		}
+		return nil, nil, err
+	}
+	return w, streamed, nil
+}
+
+// planRanges are the line ranges of a plan's folders: each chunk from its first line to the
+// line before the next chunk's, the first from line 1 and the last to the last line.
+func planRanges(p Plan, lines int64) []lineRange {
+	fs := folders(p)
+	ranges := make([]lineRange, len(fs))
+	for i := range fs {
+		ranges[i] = lineRange{first: 1, last: lines}
+		if i > 0 {
+			ranges[i].first = fs[i].FirstLine
+		}
+		if i+1 < len(fs) {
+			ranges[i].last = fs[i+1].FirstLine - 1
+		}
+	}
+	return ranges
+}
+
 // dirWriter puts each record Stream hands over into the chunk its line range belongs to.
 type dirWriter struct {
 	tmp    string
@@ -210,6 +264,8 @@ type dirWriter struct {
 	source int
 	tail   bool
 	sink   *sink
+	// keepSizes makes record keep sizes.
+	keepSizes bool
 
 	chunks []Chunk // written, in order
 	cur    int     // layout index of the range being written
@@ -222,11 +278,6 @@ type dirWriter struct {
 	// before it were not records) and then, if so, uvarint(how many).
 	sizes [][]byte
 	last  int64 // line of the last record
-}
-
-func newDirWriter(tmp string, layout []lineRange, opts Options) *dirWriter {
-	tail := len(layout) == 1 && layout[0].last < int64(opts.Limits.MinRecords)
-	return &dirWriter{tmp: tmp, layout: layout, limits: opts.Limits, source: opts.Dataset.Source, tail: tail, sink: newSink()}
 }
 
 func (w *dirWriter) record(r *dataset.Record) error {
@@ -243,13 +294,15 @@ func (w *dirWriter) record(r *dataset.Record) error {
 		}
 	}
 	size := int64(inputLineSize(r))
-	if gap := uint64(r.Line - w.last - 1); gap > 0 {
-		putUvarint(&w.sizes, uint64(size)<<1|1)
-		putUvarint(&w.sizes, gap)
-	} else {
-		putUvarint(&w.sizes, uint64(size)<<1)
+	if w.keepSizes {
+		if gap := uint64(r.Line - w.last - 1); gap > 0 {
+			putUvarint(&w.sizes, uint64(size)<<1|1)
+			putUvarint(&w.sizes, gap)
+		} else {
+			putUvarint(&w.sizes, uint64(size)<<1)
+		}
+		w.last = r.Line
 	}
-	w.last = r.Line
 	if w.c.Records == 0 {
 		w.c.FirstLine = r.Line
 	}
@@ -332,136 +385,12 @@ func (w *dirWriter) plan(stats dataset.Stats) (Plan, bool) {
 	return p, true
 }
 
-// resplit plans the records exactly, as Write does, and copies them from the written chunks
-// into that plan's folders under dst, without reading the source again.
-func (w *dirWriter) resplit(stats dataset.Stats, dst string) (Plan, error) {
-	p, err := NewPlan(func() RecordSizes { return &sizeIter{blocks: w.sizes} }, stats, w.limits)
-	if err != nil {
-		return Plan{}, err
-	}
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		return Plan{}, fmt.Errorf("re-split chunks: %w", err)
-	}
-	in := &chunkFiles{dir: w.tmp, chunks: w.chunks, name: InputFile}
-	defer in.close()
-	recs := &chunkFiles{dir: w.tmp, chunks: w.chunks, name: RecordsFile}
-	defer recs.close()
-	for _, c := range folders(p) {
-		folder := filepath.Join(dst, c.Prefix)
-		if err := os.Mkdir(folder, 0o755); err != nil {
-			return Plan{}, fmt.Errorf("re-split chunks: %w", err)
-		}
-		if err := copyInto(filepath.Join(folder, InputFile), func(f *os.File) error { return in.copyBytes(f, c.Bytes) }); err != nil {
-			return Plan{}, err
-		}
-		if err := copyInto(filepath.Join(folder, RecordsFile), func(f *os.File) error { return recs.copyLines(f, c.Records) }); err != nil {
-			return Plan{}, err
-		}
-	}
-	return p, nil
-}
-
 // folders are the chunk folders of a plan: its chunks, or its on-demand tail.
 func folders(p Plan) []Chunk {
 	if p.Tail != nil {
 		return []Chunk{*p.Tail}
 	}
 	return p.Chunks
-}
-
-// copyInto creates name and lets fill write it.
-func copyInto(name string, fill func(*os.File) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("re-split chunks: %w", err)
-	}
-	err = fill(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("re-split chunks into %s: %w", name, err)
-	}
-	return nil
-}
-
-// chunkFiles reads one file of every written chunk as one stream, in chunk order.
-type chunkFiles struct {
-	dir    string
-	chunks []Chunk
-	name   string
-	next   int
-	f      *os.File
-	left   int64 // bytes of f not yet copied
-	br     *bufio.Reader
-}
-
-func (cf *chunkFiles) open() error {
-	cf.close()
-	if cf.next >= len(cf.chunks) {
-		return fmt.Errorf("%s: the written chunks end early", cf.name)
-	}
-	name := filepath.Join(cf.dir, cf.chunks[cf.next].Prefix, cf.name)
-	cf.next++
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	cf.f, cf.left = f, cf.chunks[cf.next-1].Bytes
-	if cf.br == nil {
-		cf.br = bufio.NewReaderSize(f, 1<<20)
-	} else {
-		cf.br.Reset(f)
-	}
-	return nil
-}
-
-func (cf *chunkFiles) close() {
-	if cf.f != nil {
-		cf.f.Close()
-		cf.f = nil
-	}
-}
-
-// copyBytes copies n bytes to dst; between files, the kernel copies (copy_file_range).
-func (cf *chunkFiles) copyBytes(dst *os.File, n int64) error {
-	for n > 0 {
-		if cf.f == nil || cf.left == 0 {
-			if err := cf.open(); err != nil {
-				return err
-			}
-			continue
-		}
-		k := min(n, cf.left)
-		if _, err := io.CopyN(dst, cf.f, k); err != nil {
-			return err
-		}
-		n, cf.left = n-k, cf.left-k
-	}
-	return nil
-}
-
-// copyLines copies n lines to dst.
-func (cf *chunkFiles) copyLines(dst *os.File, n int64) error {
-	bw := bufio.NewWriterSize(dst, 1<<20)
-	for n > 0 {
-		if cf.f == nil {
-			if err := cf.open(); err != nil {
-				return err
-			}
-		}
-		b, err := cf.br.ReadSlice('\n')
-		bw.Write(b)
-		switch {
-		case err == nil:
-			n--
-		case errors.Is(err, io.EOF):
-			cf.close()
-		case !errors.Is(err, bufio.ErrBufferFull):
-			return err
-		}
-	}
-	return bw.Flush()
 }
 
 // sizeIter walks the records of a dirWriter for NewPlan.
@@ -509,14 +438,14 @@ func putUvarint(blocks *[][]byte, v uint64) {
 	*blocks = bs
 }
 
-// writeRejects writes rejected.jsonl into dst, finding the first line of every duplicated
-// recordId in the sidecars of the chunks written under tmp.
-func writeRejects(tmp string, chunks []Chunk, dst string, streamed *dataset.Streamed) error {
+// writeRejects writes rejected.jsonl into tmp, finding the first line of every duplicated
+// recordId in the sidecars of the chunks written there.
+func writeRejects(tmp string, chunks []Chunk, streamed *dataset.Streamed) error {
 	first, err := firstLines(tmp, chunks, streamed.DuplicateHashes())
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dst, RejectedFile))
+	f, err := os.Create(filepath.Join(tmp, RejectedFile))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", RejectedFile, err)
 	}

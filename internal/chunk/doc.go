@@ -18,10 +18,10 @@
 // accepted record into the chunk its line range belongs to, in a hidden temporary folder under
 // the output folder, keeping every record's size (about 2 bytes a record). It keeps those chunks
 // when they meet the rules below, with the records as counted at the end; otherwise it makes
-// the exact plan from the sizes and copies the records written into that plan's chunks (a copy
-// of its own output, not a second read and validation of the source). The chunks are renamed
-// into place, plan.json last. Gzip and other sources, and line counts no count-only split fits,
-// are written the two-pass way. So:
+// the exact plan from the sizes and streams the file once more into that plan's chunks (two
+// reads, as Write, but the first one already wrote). The chunks are renamed into place,
+// plan.json last. Gzip and other sources, and line counts no count-only split fits, are
+// written the two-pass way. So:
 //   - A source whose lines are all records gets exactly Write's output, byte for byte, and so
 //     does every source whose line chunks break a rule.
 //   - With blank, rejected or duplicate lines, a chunk holds the records among its lines: a
