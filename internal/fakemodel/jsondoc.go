@@ -355,6 +355,7 @@ func (d *doc) strBytes(n int) []byte {
 // appendUnquoted appends the decoded contents of a valid JSON string literal (without quotes),
 // following encoding/json's unquoteBytes.
 func appendUnquoted(dst, s []byte) []byte {
+	valid := utf8.Valid(s) // escapes are ASCII, so then every run between them is valid too
 	for r := 0; r < len(s); {
 		switch c := s[r]; {
 		case c == '\\':
@@ -394,7 +395,11 @@ func appendUnquoted(dst, s []byte) []byte {
 			} else {
 				j += r
 			}
-			dst = appendValidUTF8(dst, s[r:j])
+			if valid {
+				dst = append(dst, s[r:j]...)
+			} else {
+				dst = appendValidUTF8(dst, s[r:j])
+			}
 			r = j
 		}
 	}
@@ -404,9 +409,6 @@ func appendUnquoted(dst, s []byte) []byte {
 // appendValidUTF8 appends s with each byte that is not part of a valid UTF-8 sequence replaced
 // by U+FFFD.
 func appendValidUTF8(dst, s []byte) []byte {
-	if utf8.Valid(s) {
-		return append(dst, s...)
-	}
 	for i := 0; i < len(s); {
 		rr, size := utf8.DecodeRune(s[i:])
 		if rr == utf8.RuneError && size == 1 {

@@ -115,10 +115,13 @@ func appendSnippet(dst []byte, pieces [][]byte) []byte {
 						break
 					}
 				}
-				dst = append(dst, c)
-				n++
+				j := i + 1 // copy the run of non-space ASCII runes, within the budget
+				for end := min(len(s), i+echoRunes-n); j < end && s[j] < utf8.RuneSelf && !asciiSpace[s[j]]; j++ {
+				}
+				dst = append(dst, s[i:j]...)
+				n += j - i
 				started = true
-				i++
+				i = j
 				continue
 			}
 			r, size := rune(c), 1
@@ -216,8 +219,8 @@ func hash2(a, b []byte) (uint64, fnv128a) {
 		h64 *= fnvPrime64
 		lo ^= uint64(b2[i])
 		s0, s1 := bits.Mul64(fnvPrime128Lower, lo)
-		s0 += lo<<fnvPrime128Shift + fnvPrime128Lower*hi
-		hi, lo = s0, s1
+		hi = fnvPrime128Lower*hi + (s0 + lo<<fnvPrime128Shift)
+		lo = s1
 	}
 	for _, c := range a[n:] {
 		h64 ^= uint64(c)
@@ -237,9 +240,11 @@ func (h *fnv128a) write(data []byte) {
 	hi, lo := h.hi, h.lo
 	for _, c := range data {
 		lo ^= uint64(c)
+		// hi's own product is added last, so that the chain through hi is one multiply and
+		// one add long.
 		s0, s1 := bits.Mul64(fnvPrime128Lower, lo)
-		s0 += lo<<fnvPrime128Shift + fnvPrime128Lower*hi
-		hi, lo = s0, s1
+		hi = fnvPrime128Lower*hi + (s0 + lo<<fnvPrime128Shift)
+		lo = s1
 	}
 	h.hi, h.lo = hi, lo
 }
