@@ -165,10 +165,8 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 		if err != nil {
 			return Plan{}, err
 		}
-		for _, c := range w.chunks { // dropped before they reach the disk
-			if err := os.RemoveAll(filepath.Join(tmp, c.Prefix)); err != nil {
-				return Plan{}, fmt.Errorf("remove the line chunks: %w", err)
-			}
+		if err := w.drop(); err != nil {
+			return Plan{}, err
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return Plan{}, fmt.Errorf("read again: %w", err)
@@ -219,7 +217,7 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 // the chunk folder under tmp its line range belongs to (the on-demand folder if tail). It keeps
 // the records' sizes if keepSizes.
 func streamInto(ctx context.Context, f *os.File, tmp string, lines int64, layout []lineRange, tail, keepSizes bool, opts Options) (*dirWriter, *dataset.Streamed, error) {
-	w := &dirWriter{tmp: tmp, layout: layout, limits: opts.Limits, source: opts.Dataset.Source, tail: tail, keepSizes: keepSizes, sink: newSink()}
+	w := &dirWriter{tmp: tmp, layout: layout, lines: lines, limits: opts.Limits, source: opts.Dataset.Source, tail: tail, keepSizes: keepSizes, sink: newSink()}
 	streamed, err := dataset.Stream(ctx, f, opts.Dataset, lines, w.record)
 	if err == nil {
 		if s := streamed.Stats(); s.Lines != lines {
@@ -264,8 +262,12 @@ type dirWriter struct {
 	source int
 	tail   bool
 	sink   *sink
-	// keepSizes makes record keep sizes.
+	// keepSizes makes record keep sizes and give up writing (dropped) as soon as the line
+	// chunks certainly break a rule: the first of the two reads a fallback takes.
 	keepSizes bool
+	dropped   bool
+	lines     int64 // counted in the source
+	n         int64 // records written
 
 	chunks []Chunk // written, in order
 	cur    int     // layout index of the range being written
@@ -281,17 +283,8 @@ type dirWriter struct {
 }
 
 func (w *dirWriter) record(r *dataset.Record) error {
-	for w.cur < len(w.layout) && r.Line > w.layout[w.cur].last {
-		w.closeChunk()
-		w.cur++
-	}
-	if w.cur == len(w.layout) {
+	if r.Line > w.lines {
 		return fmt.Errorf("line %d: beyond the lines counted: %w", r.Line, dataset.ErrSourceChanged)
-	}
-	if !w.open {
-		if err := w.openChunk(); err != nil {
-			return err
-		}
 	}
 	size := int64(inputLineSize(r))
 	if w.keepSizes {
@@ -303,6 +296,28 @@ func (w *dirWriter) record(r *dataset.Record) error {
 		}
 		w.last = r.Line
 	}
+	if w.dropped {
+		return nil
+	}
+	for w.cur < len(w.layout) && r.Line > w.layout[w.cur].last {
+		if w.keepSizes && !w.tail && (!w.open || w.c.Records < int64(w.limits.MinRecords)) {
+			return w.drop() // a range ends below the minimum
+		}
+		w.closeChunk()
+		w.cur++
+	}
+	if w.keepSizes && !w.tail {
+		notRecords := r.Line - 1 - w.n
+		if w.c.Bytes+size > w.limits.maxBytes() || w.lines-notRecords <= int64(w.limits.MaxRecords)*int64(len(w.layout)-1) {
+			return w.drop() // past a byte limit, or the records fit fewer chunks
+		}
+	}
+	if !w.open {
+		if err := w.openChunk(); err != nil {
+			return err
+		}
+	}
+	w.n++
 	if w.c.Records == 0 {
 		w.c.FirstLine = r.Line
 	}
@@ -313,6 +328,19 @@ func (w *dirWriter) record(r *dataset.Record) error {
 		return err
 	}
 	return w.recs.put(sidecarLineSize(r), func(b []byte) []byte { return appendSidecarLine(b, r, w.source) })
+}
+
+// drop stops writing once the line chunks certainly break a rule: it removes what was written,
+// before it reaches the disk, and keeps only the sizes for the exact plan.
+func (w *dirWriter) drop() error {
+	w.finish()
+	w.dropped = true
+	for _, c := range w.chunks {
+		if err := os.RemoveAll(filepath.Join(w.tmp, c.Prefix)); err != nil {
+			return fmt.Errorf("remove the line chunks: %w", err)
+		}
+	}
+	return nil
 }
 
 func (w *dirWriter) openChunk() error {
@@ -361,6 +389,8 @@ func (w *dirWriter) plan(stats dataset.Stats) (Plan, bool) {
 	p := Plan{Limits: w.limits, Stats: stats, Bytes: w.total, Chunks: []Chunk{}}
 	n := stats.Records
 	switch {
+	case w.dropped:
+		return Plan{}, false
 	case n == 0:
 		return p, true
 	case n < int64(w.limits.MinRecords):

@@ -18,10 +18,12 @@
 // accepted record into the chunk its line range belongs to, in a hidden temporary folder under
 // the output folder, keeping every record's size (about 2 bytes a record). It keeps those chunks
 // when they meet the rules below, with the records as counted at the end; otherwise it makes
-// the exact plan from the sizes and streams the file once more into that plan's chunks (two
-// reads, as Write, but the first one already wrote). The chunks are renamed into place,
-// plan.json last. Gzip and other sources, and line counts no count-only split fits, are
-// written the two-pass way. So:
+// the exact plan from the sizes and streams the file once more into that plan's chunks. The
+// first read stops writing (and deletes what it wrote, before it reaches the disk) as soon as
+// the line chunks certainly break a rule: a range ends below MinRecords, a chunk passes a byte
+// limit, or so many lines are not records that the rest fit fewer chunks by count. The chunks
+// are renamed into place, plan.json last. Gzip and other sources, and line counts no
+// count-only split fits, are written the two-pass way. So:
 //   - A source whose lines are all records gets exactly Write's output, byte for byte, and so
 //     does every source whose line chunks break a rule.
 //   - With blank, rejected or duplicate lines, a chunk holds the records among its lines: a
@@ -29,7 +31,8 @@
 //     sizes differ by at most one plus the lines that are not records, and the chunks can
 //     differ from Write's. They are kept only if still the fewest possible (as many as
 //     max(ceil(records/MaxRecords), ceil(bytes/maxBytes), 1)), each within MinRecords,
-//     MaxRecords and the byte limits; the records, their order and rejected.jsonl are Write's.
+//     MaxRecords and the byte limits, and none of the early stops above happened; the records,
+//     their order and rejected.jsonl are Write's.
 //   - Below MinRecords lines the one pass writes the on-demand folder, as Write would.
 //
 // Limits default to Bedrock's quotas (reference §5): 100 to 50,000 records per job, 1 GB per
