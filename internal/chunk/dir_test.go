@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bedrock-batch/bedrock-batch/internal/dataset"
 	"github.com/bedrock-batch/bedrock-batch/internal/dirstore"
 )
 
@@ -353,4 +354,27 @@ func BenchmarkChunkFile(b *testing.B) {
 			return err
 		})
 	})
+}
+
+// TestStreamIntoNoticesMoreLines: a file that grew after its lines were counted is a changed
+// source, not a bigger plan.
+func TestStreamIntoNoticesMoreLines(t *testing.T) {
+	for _, counted := range []int64{9, 11} {
+		t.Run(fmt.Sprint(counted), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "data.jsonl")
+			if err := os.WriteFile(path, []byte(lines(10)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			limits := Limits{MinRecords: 1, MaxRecords: 100, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}
+			_, _, err = streamInto(context.Background(), f, t.TempDir(), counted, []lineRange{{1, counted}}, false, true, Options{Limits: limits})
+			if !errors.Is(err, dataset.ErrSourceChanged) {
+				t.Fatalf("10 lines counted as %d: %v, want ErrSourceChanged", counted, err)
+			}
+		})
+	}
 }
