@@ -85,6 +85,7 @@ type LineWriter struct {
 	bw   *bufio.Writer
 	done chan error
 	n    int64
+	buf  []byte // reused for Answer lines
 }
 
 // NewLineWriter starts writing key; Close finishes it, Abort leaves it unwritten.
@@ -104,7 +105,14 @@ func NewLineWriter(ctx context.Context, store Store, key string) *LineWriter {
 
 // Write encodes v as one line.
 func (w *LineWriter) Write(v any) error {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if a, ok := v.(Answer); ok {
+		w.buf, err = appendAnswer(w.buf[:0], &a)
+		b = w.buf
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return fmt.Errorf("encode line: %w", err)
 	}
