@@ -5,7 +5,9 @@
 // EventBridge "Object Created" event after each successful PutObject, CopyObject and
 // CompleteMultipartUpload, handed as full EventBridge envelope JSON to a callback; and the
 // s3-5xx fault of internal/faults, which answers a fraction of requests with 500 InternalError or
-// 503 SlowDown in S3's XML error format, decided by seed per request.
+// 503 SlowDown in S3's XML error format, decided by seed per request. The folder backend also
+// implements gofakes3's MultipartBackend, so large uploads stream to disk instead of gofakes3
+// holding every part in memory.
 //
 // It must not import pipeline code (dataset, chunk, reconcile, model, pricing, stores).
 //
