@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// Responses are written with append, byte for byte as json.Marshal wrote the response structs
-// these functions replaced: the same member order, string escaping and number formatting.
+// Responses are written with append, byte for byte as json.Marshal writes the equivalent Go
+// structs: the same member order, string escaping and number formatting.
 
 const hexDigits = "0123456789abcdef"
 

@@ -13,8 +13,8 @@ import (
 // members as a key node followed by a value node), each pointing at its bytes in the body. The
 // families read it through object (schema.go) without decoding anything twice. The parser
 // accepts exactly what encoding/json accepts, and strings decode exactly as json.Unmarshal
-// decodes them, so schema errors and outputs are those of the encoding/json-based code it
-// replaced.
+// decodes them, so schema errors and outputs are those of decoding with encoding/json
+// (equivalence_test.go checks this).
 
 // Node kinds: the first byte of the value, '0' for numbers.
 const (
@@ -89,7 +89,7 @@ func (d *doc) release() {
 
 // parse reads body as json.Decoder.Decode reads one value into a map, followed by
 // Decoder.More: the first value must be an object, and whatever follows it may only be white
-// space, or start with ']' or '}'. It reports the schema error the old decoding reported.
+// space, or start with ']' or '}'. Anything else is a schema error on "#".
 func (d *doc) parse(body []byte) error {
 	d.body, d.plain = body, true
 	d.nodes, d.arena, d.lists, d.pieces = d.nodes[:0], d.arena[:0], d.lists[:0], d.pieces[:0]
