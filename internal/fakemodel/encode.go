@@ -193,20 +193,39 @@ func appendFraction32(dst []byte, b uint32) ([]byte, bool) {
 	if lo > hi {
 		return dst, false
 	}
-	// Drop decimals while the interval still holds a multiple of the coarser unit.
-	for digits > 1 && (lo+9)/10 <= hi/10 {
-		lo, hi = (lo+9)/10, hi/10
-		digits--
+	// Drop decimals while the interval still holds a multiple of the coarser unit: after k
+	// drops hi is the largest such multiple (in the coarser unit), and one exists while it is
+	// at least lo (in the finer one).
+	k := 0
+	for ; digits-k > 1; k++ {
+		q := hi / 10
+		if q*pow10[k+1] < lo {
+			break
+		}
+		hi = q
 	}
+	digits -= k
 	n, rem := mulShift(4*m, pow10[digits], shift)
 	// Ties go to even, except at a power of two, where strconv's Dragonbox rounds them up.
 	if half := uint64(1) << (shift - 1); rem > half || rem == half && (n%2 == 1 || m == 1<<23) {
 		n++
 	}
-	n = min(max(n, lo), hi)
+	// Keep the closest decimal inside the interval: [ceil(lo/10^k), hi].
+	if n > hi {
+		n = hi
+	} else if n*pow10[k] < lo {
+		n++
+	}
 	start := len(dst) + 2
 	dst = append(dst, zeroFraction[:2+digits]...)
-	for i := len(dst); n > 0; n /= 100 {
+	i := len(dst)
+	for ; n >= 10000; n /= 10000 {
+		r := uint32(n % 10000)
+		p1, p2 := r/100*2, r%100*2
+		dst[i-1], dst[i-2], dst[i-3], dst[i-4] = digitPairs[p2+1], digitPairs[p2], digitPairs[p1+1], digitPairs[p1]
+		i -= 4
+	}
+	for ; n > 0; n /= 100 {
 		pair := n % 100 * 2
 		dst[i-1] = digitPairs[pair+1]
 		if i-2 >= start {
