@@ -8,7 +8,9 @@ import (
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
+	err := newRootCmd().Execute()
+	stopProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bbatch:", err)
 		os.Exit(exitCode(err))
 	}

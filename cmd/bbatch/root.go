@@ -26,6 +26,21 @@ func exitCode(err error) int {
 	return 1
 }
 
+// profileFile is the --cpuprofile file while the profile runs.
+var profileFile *os.File
+
+// stopProfile ends a --cpuprofile profile, whatever the command's outcome.
+func stopProfile() {
+	if profileFile == nil {
+		return
+	}
+	pprof.StopCPUProfile()
+	if err := profileFile.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "bbatch: cpu profile:", err)
+	}
+	profileFile = nil
+}
+
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "bbatch",
@@ -40,7 +55,6 @@ emulators, with no AWS account.`,
 		SilenceErrors: true,
 	}
 	var cpuProfile string
-	var profileFile *os.File
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the command to this file (for performance reports)")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		if cpuProfile == "" {
@@ -52,13 +66,6 @@ emulators, with no AWS account.`,
 		}
 		profileFile = f
 		return pprof.StartCPUProfile(f)
-	}
-	root.PersistentPostRunE = func(*cobra.Command, []string) error {
-		if profileFile == nil {
-			return nil
-		}
-		pprof.StopCPUProfile()
-		return profileFile.Close()
 	}
 	root.AddCommand(newEmulateCmd())
 	root.AddCommand(newValidateCmd())
