@@ -45,7 +45,11 @@ func WriteDir(ctx context.Context, path, dir string, opts Options) (Plan, error)
 		return Plan{}, fmt.Errorf("count lines of %s: %w", path, err)
 	}
 	if ok {
-		if layout, ok := lineLayout(lines, opts.Limits); ok {
+		blank, err := blankTail(f)
+		if err != nil {
+			return Plan{}, fmt.Errorf("read the end of %s: %w", path, err)
+		}
+		if layout, ok := lineLayout(lines-blank, opts.Limits); ok {
 			return writeOnePass(ctx, f, dir, lines, layout, opts)
 		}
 	}
@@ -97,6 +101,39 @@ func countLines(f *os.File) (lines int64, ok bool, err error) {
 		lines++ // a last line without a line end
 	}
 	return lines, true, nil
+}
+
+// blankTailWindow is how far from its end blankTail looks for a file's blank last lines.
+const blankTailWindow = 64 << 10
+
+// blankTail counts the blank lines (spaces, tabs and CRs only) that end a plain file after its
+// last line with content, so that a file ending in an empty line or two is planned by its
+// records. It looks at the last blankTailWindow bytes; beyond them it may count too few, which
+// only costs the one-pass write its fallback.
+func blankTail(f *os.File) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	from := max(st.Size()-blankTailWindow, 0)
+	buf := make([]byte, st.Size()-from)
+	if _, err := f.ReadAt(buf, from); err != nil && !errors.Is(err, io.EOF) {
+		return 0, err
+	}
+	end := len(buf)
+	for end > 0 && (buf[end-1] == '\n' || buf[end-1] == '\r' || buf[end-1] == ' ' || buf[end-1] == '\t') {
+		end--
+	}
+	tail := buf[end:]
+	// The first line end of the tail closes the last line with content.
+	n := int64(bytes.Count(tail, []byte{'\n'})) - 1
+	if n < 0 {
+		return 0, nil
+	}
+	if tail[len(tail)-1] != '\n' {
+		n++ // a last blank line without a line end
+	}
+	return n, nil
 }
 
 // countRange counts the newlines of f in [from, to).
@@ -153,6 +190,9 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 	}
 	defer os.RemoveAll(tmp)
 	tail := len(layout) == 1 && layout[0].last < int64(opts.Limits.MinRecords)
+	if len(layout) > 0 {
+		layout[len(layout)-1].last = lines // the blank lines that end the file, if any
+	}
 	w, streamed, err := streamInto(ctx, f, tmp, lines, layout, tail, true, opts)
 	if err != nil {
 		return Plan{}, err

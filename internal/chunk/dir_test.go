@@ -112,6 +112,7 @@ func TestWriteDirMatchesWrite(t *testing.T) {
 		{name: "a blank line leaves a chunk below the minimum: re-split", src: []byte(lines(12) + "\n"), limits: Limits{MinRecords: 6, MaxRecords: 10, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}, onePass: true},
 		{name: "rejects leave fewer records than the minimum: re-split on-demand", src: []byte(lines(2) + "[]\n[]\n"), limits: small, onePass: true},
 		{name: "a range without records: re-split", src: []byte(lines(8) + strings.Repeat("\n", 8) + lines(15)[len(lines(8)):]), limits: small, onePass: true},
+		{name: "blank lines end the file, the last without a line end", src: []byte(lines(20) + "\n \r\n\t"), limits: small, onePass: true},
 		{name: "gzip: two passes", src: gz(lines(23)), limits: small},
 		{name: "duplicates and rejects making fewer chunks: re-split", src: []byte(lines(10) + "[]\n" + `{"recordId":"r1","modelInput":{}}` + "\n"), limits: small, onePass: true},
 		{name: "a million-like dataset: rejects cross a multiple of the maximum", src: []byte(lines(100) + "[]\n\n" + `{"recordId":"r1","modelInput":{}}` + "\n"), limits: Limits{MinRecords: 3, MaxRecords: 50, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}, onePass: true},
@@ -374,6 +375,42 @@ func TestStreamIntoNoticesMoreLines(t *testing.T) {
 			_, _, err = streamInto(context.Background(), f, t.TempDir(), counted, []lineRange{{1, counted}}, false, true, Options{Limits: limits})
 			if !errors.Is(err, dataset.ErrSourceChanged) {
 				t.Fatalf("10 lines counted as %d: %v, want ErrSourceChanged", counted, err)
+			}
+		})
+	}
+}
+
+// TestBlankTail counts the blank lines that end a file, never more than there are.
+func TestBlankTail(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want int64
+	}{
+		{"empty file", "", 0},
+		{"no line end", "a", 0},
+		{"one line", "a\n", 0},
+		{"spaces end the last line", "a \t\n", 0},
+		{"one blank line", "a\n\n", 1},
+		{"blank lines of spaces, tabs and CRLF", "a\r\n \r\n\t\n\r\n", 3},
+		{"a last blank line without a line end", "a\n\n  ", 2},
+		{"only blank lines: one too few, never too many", "\n\n\n", 2},
+		{"blank lines beyond the window: too few", "a\n" + strings.Repeat("\n", blankTailWindow+10), blankTailWindow - 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "data.jsonl")
+			if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got, err := blankTail(f)
+			if err != nil || got != tc.want {
+				t.Errorf("blankTail = %d, %v; want %d", got, err, tc.want)
 			}
 		})
 	}

@@ -14,7 +14,8 @@
 //
 // WriteDir (bbatch chunk) writes a plain local file into a local folder with one read: it
 // counts the file's lines (a fast newline count), plans by lines as NewPlan would plan that many
-// records of no size, then validates and writes in one parallel pass (dataset.Stream), each
+// records of no size (blank lines that end the file are left out of the count, the last range
+// taking them), then validates and writes in one parallel pass (dataset.Stream), each
 // accepted record into the chunk its line range belongs to, in a hidden temporary folder under
 // the output folder, keeping every record's size (about 2 bytes a record). It keeps those chunks
 // when they meet the rules below, with the records as counted at the end; otherwise it makes
