@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/dataset"
 )
@@ -133,7 +132,7 @@ type writer struct {
 	records *pipePut
 	inPool  *bufPool // buffers reused from chunk to chunk
 	recPool *bufPool
-	num     []byte
+	line    []byte // the line being written, reused
 }
 
 func (w *writer) replay(x *dataset.Index, open func() (io.ReadCloser, error)) (err error) {
@@ -207,28 +206,13 @@ func (w *writer) record(r *dataset.Record) error {
 		}
 		w.openFolder()
 	}
-	in := w.input.bw
-	in.WriteString(`{"recordId":"`)
-	in.Write(r.ID)
-	in.WriteString(`","modelInput":`)
-	in.Write(r.ModelInput)
-	if _, err := in.WriteString("}\n"); err != nil {
+	w.line = appendInputLine(w.line[:0], r)
+	if _, err := w.input.bw.Write(w.line); err != nil {
 		return fmt.Errorf("write %s: %w", w.input.key, err)
 	}
-	w.bytes += int64(len(`{"recordId":"`)+len(r.ID)+len(`","modelInput":`)+len(r.ModelInput)) + 2
-
-	rec := w.records.bw
-	rec.WriteString(`{"id":"`)
-	rec.Write(r.ID)
-	rec.WriteString(`","recordId":`)
-	rec.Write(r.RecordIDJSON)
-	rec.WriteString(`,"line":`)
-	w.num = strconv.AppendInt(w.num[:0], r.Line, 10)
-	rec.Write(w.num)
-	rec.WriteString(`,"source":`)
-	w.num = strconv.AppendInt(w.num[:0], int64(w.source), 10)
-	rec.Write(w.num)
-	if _, err := rec.WriteString("}\n"); err != nil {
+	w.bytes += int64(len(w.line))
+	w.line = appendSidecarLine(w.line[:0], r, w.source)
+	if _, err := w.records.bw.Write(w.line); err != nil {
 		return fmt.Errorf("write %s: %w", w.records.key, err)
 	}
 	w.count++
