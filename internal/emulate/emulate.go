@@ -93,8 +93,8 @@ type Emulator struct {
 	// Bedrock is the control plane, for tests that Wait on it.
 	Bedrock *bedrockemu.Emulator
 
-	servers   []*http.Server // public endpoints
-	internal  *http.Server   // the S3 endpoint the Bedrock emulator uses
+	servers   []*Server // public endpoints
+	internal  *Server   // the S3 endpoint the Bedrock emulator uses
 	closeOnce sync.Once
 	serveErrs chan error
 }
@@ -193,7 +193,7 @@ func (e *Emulator) serve(host string, port int, h http.Handler) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	srv := NewServer(h)
 	e.servers = append(e.servers, srv)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -213,19 +213,14 @@ func (e *Emulator) Close() {
 	e.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		shutdown := func(srv *http.Server) {
-			if err := srv.Shutdown(ctx); err != nil {
-				srv.Close()
-			}
-		}
 		for _, srv := range e.servers {
-			shutdown(srv)
+			srv.Stop(ctx)
 		}
 		if e.Bedrock != nil {
 			e.Bedrock.Close()
 		}
 		if e.internal != nil {
-			shutdown(e.internal)
+			e.internal.Stop(ctx)
 		}
 		if e.Bus != nil {
 			e.Bus.Close()

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -83,7 +82,7 @@ type Pipeline struct {
 	Jobs            *bedrockjobs.Client
 	Ledger          *ledger.Ledger
 
-	sfnServer *http.Server
+	sfnServer *emulate.Server
 	log       *slog.Logger
 }
 
@@ -170,7 +169,7 @@ func Start(cfg Config) (*Pipeline, error) {
 		Objects: objects{p.S3},
 	})
 	p.Engine = engine
-	p.sfnServer = &http.Server{Handler: sfnlocal.New(engine, nil), ReadHeaderTimeout: 10 * time.Second}
+	p.sfnServer = emulate.NewServer(sfnlocal.New(engine, nil))
 	go func() { _ = p.sfnServer.Serve(ln) }()
 	m, err := engine.AddMachine(StateMachineName, roleARN, statemachine.Definition, Substitutions(emu.Region))
 	if err != nil {
@@ -262,7 +261,7 @@ func (o objects) PutObject(ctx context.Context, bucket, key string, body []byte)
 func (p *Pipeline) Close() {
 	if p.sfnServer != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = p.sfnServer.Shutdown(ctx)
+		p.sfnServer.Stop(ctx)
 		cancel()
 	}
 	if p.Emu != nil {
