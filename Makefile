@@ -36,10 +36,19 @@ bench:
 	./scripts/bench-chunk.sh
 	./scripts/bench-run.sh
 
+# Each parser on the data path, FUZZTIME each (go test fuzzes one target at a time).
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 30s ./internal/dataset/
-	$(GO) test -run '^$$' -fuzz FuzzValid -fuzztime 30s ./internal/dataset/
-	$(GO) test -run '^$$' -fuzz FuzzParseOutputLine -fuzztime 30s ./internal/reconcile/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./internal/dataset/
+	$(GO) test -run '^$$' -fuzz '^FuzzValid$$' -fuzztime $(FUZZTIME) ./internal/dataset/
+	$(GO) test -run '^$$' -fuzz '^FuzzValidString$$' -fuzztime $(FUZZTIME) ./internal/dataset/
+	$(GO) test -run '^$$' -fuzz '^FuzzStream$$' -fuzztime $(FUZZTIME) ./internal/dataset/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseOutputLine$$' -fuzztime $(FUZZTIME) ./internal/reconcile/
+	$(GO) test -run '^$$' -fuzz '^FuzzAppendAnswer$$' -fuzztime $(FUZZTIME) ./internal/round/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRecord$$' -fuzztime $(FUZZTIME) ./internal/bedrockemu/
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONScan$$' -fuzztime $(FUZZTIME) ./internal/bedrockemu/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/fakemodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./internal/fakemodel/
 
 clean:
 	rm -rf bin bbatch-out .bench
