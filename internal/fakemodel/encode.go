@@ -249,3 +249,14 @@ func mulShift(x, p uint64, shift uint) (uint64, uint64) {
 	hi, lo := bits.Mul64(x, p)
 	return hi<<(64-shift) | lo>>shift, lo & (1<<shift - 1)
 }
+
+// appendTokenUsage appends the start of the usage member Nova and Converse share, up to and
+// without the closing brace: ,"usage":{"inputTokens":in,"outputTokens":out,"totalTokens":in+out
+func appendTokenUsage(b []byte, in, out int) []byte {
+	b = append(b, `,"usage":{"inputTokens":`...)
+	b = appendInt(b, in)
+	b = append(b, `,"outputTokens":`...)
+	b = appendInt(b, out)
+	b = append(b, `,"totalTokens":`...)
+	return appendInt(b, in+out)
+}

@@ -49,12 +49,7 @@ func nova(o object) (Usage, error) {
 	g := d.generate(hashPieces(conv.prompt), conv.lastUser, int(maxTokens), stops)
 	in := countTokens(conv.prompt...)
 	out := appendTextMessage(d.out, g)
-	out = append(out, `,"usage":{"inputTokens":`...)
-	out = appendInt(out, in)
-	out = append(out, `,"outputTokens":`...)
-	out = appendInt(out, g.tokens)
-	out = append(out, `,"totalTokens":`...)
-	out = appendInt(out, in+g.tokens)
+	out = appendTokenUsage(out, in, g.tokens)
 	d.out = append(out, `,"cacheReadInputTokenCount":0,"cacheWriteInputTokenCount":0}}`...)
 	return Usage{InputTokens: in, OutputTokens: g.tokens}, nil
 }
