@@ -48,7 +48,7 @@ func streamAll(t *testing.T, data []byte, opts Options, lines int64) got {
 
 // streamCases are datasets with every kind of line; Stream must read them as Scan and Replay do.
 var streamCases = map[string]string{
-	"ids of every kind": "{\"recordId\":\"a\",\"modelInput\":{\"x\":1}}\n{\"modelInput\": {} , \"recordId\": 1e3}\n{\"modelInput\":{\"y\":[1,2]}}\n",
+	"ids of every kind":                   "{\"recordId\":\"a\",\"modelInput\":{\"x\":1}}\n{\"modelInput\": {} , \"recordId\": 1e3}\n{\"modelInput\":{\"y\":[1,2]}}\n",
 	"BOM, CRLF, blanks, no final newline": "\xEF\xBB\xBF{\"recordId\":\"a\",\"modelInput\":{}}\r\n\r\n  \t\n{\"recordId\":\"b\",\"modelInput\":{}}",
 	"duplicates of every spelling": strings.Join([]string{
 		`{"recordId":"5","modelInput":{}}`,
