@@ -24,15 +24,18 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/internal/faults"
 )
 
-// recorder keeps the headers of the last HTTP response the SDK received.
+// recorder keeps the headers of the last HTTP response the SDK received. It has a transport of
+// its own: http.DefaultTransport is shared by every test in the binary, and closing any httptest
+// server closes its idle connections.
 type recorder struct {
-	mu     sync.Mutex
-	header http.Header
-	status []int
+	mu        sync.Mutex
+	header    http.Header
+	status    []int
+	transport *http.Transport
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	resp, err := r.transport.RoundTrip(req)
 	if err == nil {
 		r.mu.Lock()
 		r.header = resp.Header.Clone()
@@ -51,7 +54,8 @@ func newClient(t *testing.T, cfg Config, retryer aws.Retryer) (*bedrockruntime.C
 	if retryer == nil {
 		retryer = aws.NopRetryer{}
 	}
-	rec := &recorder{}
+	rec := &recorder{transport: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(rec.transport.CloseIdleConnections)
 	client := bedrockruntime.New(bedrockruntime.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL),
