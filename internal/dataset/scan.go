@@ -188,6 +188,11 @@ func eachBlock(ctx context.Context, src io.Reader, opts Options, check func(*blo
 		}
 	default:
 	}
+	if firstErr == nil {
+		// Cancelled before the reader handed over a block, or between its last block and the
+		// end: the source was not read to the end.
+		firstErr = ctx.Err()
+	}
 	return firstErr
 }
 

@@ -286,3 +286,20 @@ func TestPipelineID(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelled: a cancelled read is an error, never a short read that looks complete.
+func TestCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	src := strings.Repeat(`{"modelInput":{}}`+"\n", 1000)
+	if _, err := Scan(ctx, strings.NewReader(src), Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Scan: %v, want context.Canceled", err)
+	}
+	s, err := Stream(ctx, strings.NewReader(src), Options{}, 1000, func(*Record) error { return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Stream: %v, want context.Canceled", err)
+	}
+	if s != nil {
+		s.Close()
+	}
+}
