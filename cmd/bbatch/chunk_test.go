@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +97,26 @@ func TestChunkCommandClean(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "ondemand", "input.jsonl")); err != nil {
 		t.Errorf("ondemand folder: %v", err)
+	}
+}
+
+// TestChunkInterrupted: a chunk stopped by its context (Ctrl-C) leaves the output folder empty,
+// so running it again into the same folder works.
+func TestChunkInterrupted(t *testing.T) {
+	src := writeFile(t, "tickets.jsonl", records(300))
+	out := filepath.Join(t.TempDir(), "jobs")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	root := newRootCmd()
+	root.SetOut(io.Discard)
+	root.SetArgs([]string{"chunk", src, "--out", out})
+	if err := root.ExecuteContext(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted chunk: %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Fatalf("interrupted chunk left %d entries in %s (first %s)", len(entries), out, entries[0].Name())
+	}
+	if _, code, err := runCLI(t, "chunk", src, "--out", out); code != 0 || err != nil {
+		t.Fatalf("chunk again into the same folder: exit %d, %v", code, err)
 	}
 }

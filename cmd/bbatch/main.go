@@ -3,14 +3,29 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
+// exitInterrupted is the exit status after Ctrl-C or SIGTERM, as shells report it for SIGINT.
+const exitInterrupted = 130
+
 func main() {
-	err := newRootCmd().Execute()
+	// Ctrl-C cancels the command's context, so it stops the way it stops on any error: chunk
+	// removes its unfinished folder, run and emulate shut their servers down.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRootCmd().ExecuteContext(ctx)
+	interrupted := ctx.Err() != nil
+	stop()
 	stopProfile()
-	if err != nil {
+	switch {
+	case err != nil && interrupted:
+		fmt.Fprintln(os.Stderr, "bbatch: interrupted:", err)
+		os.Exit(exitInterrupted)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "bbatch:", err)
 		os.Exit(exitCode(err))
 	}

@@ -93,6 +93,7 @@ type Emulator struct {
 	// Bedrock is the control plane, for tests that Wait on it.
 	Bedrock *bedrockemu.Emulator
 
+	log       *slog.Logger
 	servers   []*Server // public endpoints
 	internal  *Server   // the S3 endpoint the Bedrock emulator uses
 	closeOnce sync.Once
@@ -115,7 +116,7 @@ func Start(cfg Config) (*Emulator, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	e := &Emulator{Bucket: cfg.Bucket, Region: cfg.Region, serveErrs: make(chan error, 4)}
+	e := &Emulator{Bucket: cfg.Bucket, Region: cfg.Region, log: cfg.Logger, serveErrs: make(chan error, 4)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -193,7 +194,7 @@ func (e *Emulator) serve(host string, port int, h http.Handler) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	srv := NewServer(h)
+	srv := NewServer(h, e.log)
 	e.servers = append(e.servers, srv)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

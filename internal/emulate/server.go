@@ -2,6 +2,7 @@ package emulate
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -19,10 +20,15 @@ type Server struct {
 	fresh map[net.Conn]struct{} // connections in http.StateNew
 }
 
-// NewServer returns a Server for h.
-func NewServer(h http.Handler) *Server {
+// NewServer returns a Server for h. What net/http itself reports (a handler answering a client
+// that went away, say) goes to log at debug level; nil means slog.Default().
+func NewServer(h http.Handler, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
 	s := &Server{fresh: map[net.Conn]struct{}{}}
-	s.Server = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ConnState: s.track}
+	s.Server = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ConnState: s.track,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	return s
 }
 

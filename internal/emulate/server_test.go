@@ -16,7 +16,7 @@ func TestServerStop(t *testing.T) {
 		close(entered)
 		<-release
 		io.WriteString(w, "done")
-	}))
+	}), nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -169,7 +169,7 @@ func Start(cfg Config) (*Pipeline, error) {
 		Objects: objects{p.S3},
 	})
 	p.Engine = engine
-	p.sfnServer = emulate.NewServer(sfnlocal.New(engine, nil))
+	p.sfnServer = emulate.NewServer(sfnlocal.New(engine, nil), log)
 	go func() { _ = p.sfnServer.Serve(ln) }()
 	m, err := engine.AddMachine(StateMachineName, roleARN, statemachine.Definition, Substitutions(emu.Region))
 	if err != nil {
