@@ -44,7 +44,8 @@ would take more jobs than needed, go below --min-records or pass a byte limit, F
 second time to split the records exactly, as a .gz FILE always is.
 
 Exit status: 0 all lines became records; 2 written, but some lines were rejected (see
-rejected.jsonl); 1 nothing usable was written (I/O error, bad flag, no split fits the limits).`,
+rejected.jsonl); 1 nothing usable was written (I/O error, bad flag, no split fits the limits); 130 interrupted
+(Ctrl-C), with nothing left in DIR.`,
 		Example: `  bbatch chunk tickets.jsonl --out jobs/
   aws s3 cp --recursive jobs/ s3://my-bucket/batch/tickets/
   # then one CreateModelInvocationJob per folder, e.g. input s3://my-bucket/batch/tickets/c00000/input.jsonl
