@@ -97,6 +97,9 @@ func (x *Index) Replay(ctx context.Context, src io.Reader, onRecord func(*Record
 			return err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err // the reader stopped for the cancellation, not at the end of the source
+	}
 	if nblock != len(x.crcs) || rp.ok {
 		return fmt.Errorf("source ended early: %w", ErrSourceChanged)
 	}

@@ -302,4 +302,12 @@ func TestCancelled(t *testing.T) {
 	if s != nil {
 		s.Close()
 	}
+	x, err := Scan(context.Background(), strings.NewReader(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.Replay(ctx, strings.NewReader(src), func(*Record) error { return nil }, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Replay: %v, want context.Canceled", err)
+	}
 }
