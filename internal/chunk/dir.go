@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -26,7 +27,7 @@ import (
 // place; otherwise the file is read once more into the chunks of the exact plan, made from the
 // record sizes kept in the first read. A gzip or other file, or lines no count-only split
 // fits, are written the way Write does.
-// plan.json is written last; on error nothing is left but what Write itself may leave.
+// plan.json is written last; on error, or when ctx is cancelled, nothing is left in dir.
 // opts.Prefix must be empty.
 func WriteDir(ctx context.Context, path, dir string, opts Options) (Plan, error) {
 	if opts.Prefix != "" {
@@ -53,8 +54,58 @@ func WriteDir(ctx context.Context, path, dir string, opts Options) (Plan, error)
 			return writeOnePass(ctx, f, dir, lines, layout, opts)
 		}
 	}
-	return Write(ctx, dirstore.New(dir), func() (io.ReadCloser, error) { return os.Open(path) }, opts)
+	return writeTwoPass(ctx, path, dir, opts)
 }
+
+// writeTwoPass is Write into a hidden temporary folder under dir, whose result is then moved
+// into place, so an interrupted or failed write leaves nothing in dir.
+func writeTwoPass(ctx context.Context, path, dir string, opts Options) (_ Plan, err error) {
+	tmp, done, err := tempIn(dir)
+	if err != nil {
+		return Plan{}, err
+	}
+	defer func() { done(err != nil) }()
+	if twoPassHook != nil {
+		twoPassHook()
+	}
+	plan, err := Write(ctx, dirstore.New(tmp), func() (io.ReadCloser, error) { return os.Open(path) }, opts)
+	if err != nil {
+		return Plan{}, err
+	}
+	if err := moveIntoPlace(tmp, dir, plan); err != nil {
+		return Plan{}, err
+	}
+	return plan, nil
+}
+
+// tempIn makes dir if needed and a hidden temporary folder in it, on the same file system so
+// that the chunks can be renamed into place. done removes the temporary folder, and dir too when
+// tempIn created it and the write failed.
+func tempIn(dir string) (tmp string, done func(failed bool), err error) {
+	_, statErr := os.Stat(dir)
+	created := errors.Is(statErr, fs.ErrNotExist)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, fmt.Errorf("output folder: %w", err)
+	}
+	removeDir := func() {
+		if created {
+			os.Remove(dir)
+		}
+	}
+	if tmp, err = os.MkdirTemp(dir, ".chunk-"); err != nil {
+		removeDir()
+		return "", nil, fmt.Errorf("output folder: %w", err)
+	}
+	return tmp, func(failed bool) {
+		os.RemoveAll(tmp)
+		if failed {
+			removeDir()
+		}
+	}, nil
+}
+
+// twoPassHook, set only by tests, is called when WriteDir takes the two-pass way.
+var twoPassHook func()
 
 // countLines counts the lines of a plain regular file, a byte order mark aside, reading both
 // halves at once. ok is false for a gzip file or one that is not regular.
@@ -180,15 +231,12 @@ func lineLayout(lines int64, l Limits) (ranges []lineRange, ok bool) {
 // writeOnePass streams f into the chunks of layout under a temporary folder of dir and checks
 // them against the rules. If they break one, it plans the records exactly from the sizes it
 // kept and streams f once more into that plan's chunks. It moves the chunks into dir.
-func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layout []lineRange, opts Options) (Plan, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Plan{}, fmt.Errorf("output folder: %w", err)
-	}
-	tmp, err := os.MkdirTemp(dir, ".chunk-")
+func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layout []lineRange, opts Options) (_ Plan, err error) {
+	tmp, done, err := tempIn(dir)
 	if err != nil {
-		return Plan{}, fmt.Errorf("output folder: %w", err)
+		return Plan{}, err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { done(err != nil) }()
 	tail := len(layout) == 1 && layout[0].last < int64(opts.Limits.MinRecords)
 	if len(layout) > 0 {
 		layout[len(layout)-1].last = lines // the blank lines that end the file, if any
@@ -234,6 +282,15 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 	if err := os.WriteFile(filepath.Join(tmp, PlanFile), append(body, '\n'), 0o644); err != nil {
 		return Plan{}, fmt.Errorf("write %s: %w", PlanFile, err)
 	}
+	if err := moveIntoPlace(tmp, dir, plan); err != nil {
+		return Plan{}, err
+	}
+	return plan, nil
+}
+
+// moveIntoPlace renames plan's folders, rejected.jsonl and plan.json (last) from tmp into dir.
+// If a rename fails, what was already moved is removed again.
+func moveIntoPlace(tmp, dir string, plan Plan) error {
 	var names []string
 	for _, c := range folders(plan) {
 		names = append(names, c.Prefix)
@@ -246,10 +303,10 @@ func writeOnePass(ctx context.Context, f *os.File, dir string, lines int64, layo
 			if i > len(names) {
 				os.Remove(filepath.Join(dir, RejectedFile))
 			}
-			return Plan{}, fmt.Errorf("move %s into place: %w", name, err)
+			return fmt.Errorf("move %s into place: %w", name, err)
 		}
 	}
-	return plan, nil
+	return nil
 }
 
 // streamInto reads f from its current offset with dataset.Stream and writes each record into

@@ -51,8 +51,7 @@ func tree(t *testing.T, dir string) map[string]string {
 }
 
 // writeBoth writes src with Write (two passes) and WriteDir and returns both plans and trees.
-// onePass says whether WriteDir read the file once (the two-pass store leaves its empty
-// temporary folder).
+// onePass says whether WriteDir took the one-pass way.
 func writeBoth(t *testing.T, src []byte, limits Limits) (want, got Plan, wantTree, gotTree map[string]string, onePass bool) {
 	t.Helper()
 	ctx := context.Background()
@@ -65,12 +64,14 @@ func writeBoth(t *testing.T, src []byte, limits Limits) (want, got Plan, wantTre
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
+	twoPass := false
+	twoPassHook = func() { twoPass = true }
+	defer func() { twoPassHook = nil }()
 	got, err = WriteDir(ctx, path, oneDir, Options{Limits: limits})
 	if err != nil {
 		t.Fatalf("WriteDir: %v", err)
 	}
-	_, err = os.Stat(filepath.Join(oneDir, ".dirstore-tmp"))
-	return want, got, tree(t, twoDir), tree(t, oneDir), errors.Is(err, fs.ErrNotExist)
+	return want, got, tree(t, twoDir), tree(t, oneDir), !twoPass
 }
 
 // lines renders n records "r<i>" with modelInputs of varied length.
@@ -411,6 +412,28 @@ func TestBlankTail(t *testing.T) {
 			got, err := blankTail(f)
 			if err != nil || got != tc.want {
 				t.Errorf("blankTail = %d, %v; want %d", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestWriteDirCancelled: a cancelled write, one pass or two, returns the context's error and
+// leaves no folder behind.
+func TestWriteDirCancelled(t *testing.T) {
+	for name, src := range map[string][]byte{"plain": []byte(lines(300)), "gzip": gz(lines(300))} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "data.jsonl")
+			if err := os.WriteFile(path, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			dir := filepath.Join(t.TempDir(), "out")
+			if _, err := WriteDir(ctx, path, dir, Options{Limits: Limits{MinRecords: 10, MaxRecords: 100, MaxFileBytes: 1 << 20, MaxJobBytes: 1 << 20}}); !errors.Is(err, context.Canceled) {
+				t.Fatalf("WriteDir: %v, want context.Canceled", err)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("left %s (%v)", dir, err)
 			}
 		})
 	}
