@@ -72,6 +72,11 @@ func (s *Store) Put(ctx context.Context, key string, body io.Reader) error {
 	if _, err := io.Copy(f, contextReader{ctx, body}); err != nil {
 		return fmt.Errorf("put %s: write body: %w", key, err)
 	}
+	// CreateTemp makes the file private; an object is data to share, like any file written
+	// with os.WriteFile.
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("put %s: close: %w", key, err)
 	}

@@ -98,3 +98,20 @@ func TestFileFolderClash(t *testing.T) {
 		t.Fatalf("list a/ under a file = %q, %v; want empty", keys, err)
 	}
 }
+
+// TestObjectFileMode: an object's file is readable by others, as files written with
+// os.WriteFile are, not private like the temporary file it was written through.
+func TestObjectFileMode(t *testing.T) {
+	dir := t.TempDir()
+	s := dirstore.New(dir)
+	if err := s.Put(context.Background(), "c00000/input.jsonl", strings.NewReader("{}\n")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(dir, "c00000", "input.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	}
+}
