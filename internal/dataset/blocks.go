@@ -22,6 +22,7 @@ type block struct {
 	longLine  int64        // above zero: this block stands for one line of at least this many bytes
 	res       blockResult  // Scan's validation of the block, reused with the block
 	stream    streamResult // Stream's validation of the block, reused with the block
+	strs      strMasks     // the string masks of data, reused with the block
 }
 
 // blockReader cuts a source into blocks of whole lines. Memory is a few blocks plus the longest

@@ -54,10 +54,11 @@ func keyIs(tok []byte, name string) bool {
 
 // parseLine checks one non-blank line (no line end) and walks its top level. It returns the
 // reason the line is rejected, or "" and what the walk found. A miLen above zero is the length
-// of the modelInput value learnt by an earlier pass: the walk then jumps over it unchecked.
-func parseLine(line []byte, miLen int) (lineInfo, string) {
+// of the modelInput value learnt by an earlier pass: the walk then jumps over it unchecked. A
+// sm not nil holds the string masks of the valid UTF-8 block the line starts in at byte moff.
+func parseLine(line []byte, miLen int, sm *strMasks, moff int) (lineInfo, string) {
 	var info lineInfo
-	p := parser{b: line}
+	p := parser{b: line, sm: sm, moff: moff}
 	p.skipWS()
 	if p.i >= len(line) || line[p.i] != '{' {
 		if !Valid(line) {

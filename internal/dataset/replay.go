@@ -160,7 +160,7 @@ func (rp *replayer) block(b *block) error {
 }
 
 func (rp *replayer) record(l []byte, line int64) error {
-	info, reason := parseLine(l, rp.miLen)
+	info, reason := parseLine(l, rp.miLen, nil, 0)
 	if reason != "" || info.miEnd-info.miStart != rp.miLen {
 		return fmt.Errorf("line %d: %w", line, ErrSourceChanged)
 	}

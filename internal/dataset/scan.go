@@ -231,6 +231,12 @@ func checkLines(b *block, opts Options, rejects *[]Reject, blank *int64, valid f
 	}
 	var idBuf [32]byte
 	data := b.data
+	// A block of valid UTF-8 has its strings checked by its string masks; any other is
+	// checked byte by byte, which also says where the bad UTF-8 is.
+	var sm *strMasks
+	if stringMasks(data, &b.strs) {
+		sm = &b.strs
+	}
 	off := 0
 	for off < len(data) {
 		var l []byte
@@ -253,7 +259,7 @@ func checkLines(b *block, opts Options, rejects *[]Reject, blank *int64, valid f
 			*rejects = append(*rejects, Reject{Source: opts.Source, Line: line,
 				Reason: fmt.Sprintf("line is %d bytes, longer than the limit of %d bytes", len(l), opts.MaxLineBytes)})
 		default:
-			info, reason := parseLine(l, 0)
+			info, reason := parseLine(l, 0, sm, off)
 			if reason != "" {
 				rj := Reject{Source: opts.Source, Line: line, Reason: reason}
 				if info.id != idMissing {

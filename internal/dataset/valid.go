@@ -31,6 +31,10 @@ type parser struct {
 	b   []byte
 	i   int
 	err *syntaxError
+	// sm, when not nil, holds the string masks of the valid UTF-8 block b lies in, b[0] at
+	// bit moff: strings are then checked by them.
+	sm   *strMasks
+	moff int
 }
 
 func (p *parser) fail(msg string) bool {

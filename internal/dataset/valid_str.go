@@ -101,6 +101,9 @@ var strRow = func() (t [256]uint64) {
 // Content must be valid UTF-8; escapes are those of RFC 8259, and \u escapes of lone
 // surrogates are accepted as the RFC grammar does.
 func (p *parser) str() bool {
+	if p.sm != nil {
+		return p.strMasked()
+	}
 	b := p.b[p.i+1:] // the rest of the line after what the loop accepted
 	s := uint64(sText)
 	for {
@@ -176,6 +179,17 @@ func (p *parser) str() bool {
 			return p.strExact()
 		}
 	}
+}
+
+// strMasked is str by the block's string masks: valid strings take one step, anything else
+// goes to strExact, which explains it.
+func (p *parser) strMasked() bool {
+	end, ok := p.sm.stringEnd(p.moff + p.i + 1)
+	if e := end - p.moff; ok && e < len(p.b) {
+		p.i = e + 1
+		return true
+	}
+	return p.strExact()
 }
 
 const (

@@ -1,0 +1,217 @@
+package dataset
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// refStringMasks computes strMasks' end and bad bits byte by byte, from their definitions.
+func refStringMasks(data []byte) (end, bad []bool) {
+	n := len(data)
+	escaped := make([]bool, n)
+	for i := 0; i < n; {
+		if data[i] != '\\' {
+			i++
+			continue
+		}
+		j := i
+		for j < n && data[j] == '\\' {
+			j++
+		}
+		if (j-i)%2 == 1 && j < n {
+			escaped[j] = true
+		}
+		i = j
+	}
+	end, bad = make([]bool, n), make([]bool, n)
+	for i, c := range data {
+		end[i] = c == '"' && !escaped[i]
+		needHex := false
+		for k := 1; k <= 4 && k <= i; k++ {
+			needHex = needHex || escaped[i-k] && data[i-k] == 'u'
+		}
+		bad[i] = c < 0x20 || escaped[i] && !strings.ContainsRune(`"\/bfnrtu`, rune(c)) || needHex && !isHex(c)
+	}
+	return end, bad
+}
+
+// checkStringMasks compares stringMasks with utf8.Valid and with refStringMasks.
+func checkStringMasks(t *testing.T, data []byte) {
+	t.Helper()
+	var m strMasks
+	ok := stringMasks(data, &m)
+	if want := utf8.Valid(data); ok != want {
+		t.Fatalf("stringMasks(%q) = %v, utf8.Valid = %v", data, ok, want)
+	}
+	if !ok {
+		return
+	}
+	end, bad := refStringMasks(data)
+	for i := range data {
+		if got := m.end[i/64]>>(i%64)&1 == 1; got != end[i] {
+			t.Fatalf("stringMasks(%q): end bit %d is %v, want %v", data, i, got, end[i])
+		}
+		if got := m.bad[i/64]>>(i%64)&1 == 1; got != bad[i] {
+			t.Fatalf("stringMasks(%q): bad bit %d is %v, want %v", data, i, got, bad[i])
+		}
+	}
+	for i := len(data); i < len(data)+64; i++ {
+		if m.bad[i/64]>>(i%64)&1 == 0 {
+			t.Fatalf("stringMasks(%q): bad bit %d past the data is not set", data, i)
+		}
+	}
+}
+
+func TestStringMasks(t *testing.T) {
+	if !haveSIMD {
+		t.Skip("no AVX2 here: the scalar checks run instead")
+	}
+	long := strings.Repeat(`abc"d\\e\"f\u00e9\x `, 20)
+	tests := map[string]string{
+		"empty":                 "",
+		"ascii":                 "hello world",
+		"stops":                 `a"b\"c\\"` + "\x00\x1f\x20\n\r\t",
+		"escapes":               `\" \\ \/ \b \f \n \r \t \u00e9 \a \x \U \'`,
+		"hex cut short":         `"\u12" "\u1" "\u" "\u123g" "\u0041"`,
+		"runs of backslashes":   `\\\" \\\\" \\\\\"x \\\\\\`,
+		"two-byte":              "héllo wörld",
+		"three-byte":            "東京 €42",
+		"four-byte":             "📦😀",
+		"lone continuation":     "a\x80b",
+		"overlong two":          "\xc0\xaf",
+		"overlong three":        "\xe0\x80\xaf",
+		"overlong four":         "\xf0\x80\x80\xaf",
+		"surrogate":             "\xed\xa0\x80",
+		"above max":             "\xf4\x90\x80\x80",
+		"f5 lead":               "\xf5\x80\x80\x80",
+		"truncated at end":      "abc\xe6\x9d",
+		"truncated before text": "\xe6\x9dabc",
+		"too long":              "\xc3\xa9\xa9",
+		"long valid":            long + "東京" + long,
+		"error after 32":        long[:40] + "\xff" + long,
+		"ends at 32 open":       strings.Repeat("a", 31) + "\xe6",
+		"ends at 64 open":       strings.Repeat("a", 62) + "\xf0\x9f",
+		"sequence across 32":    strings.Repeat("a", 31) + "📦" + strings.Repeat("b", 40),
+		"sequence across lanes": strings.Repeat("a", 15) + "東" + strings.Repeat("b", 60),
+		"run across 64":         strings.Repeat("a", 61) + `\\\\\"` + strings.Repeat("b", 70),
+		"odd run ends at 63":    strings.Repeat("a", 62) + `\"` + strings.Repeat("b", 70),
+		"u escape across 64":    strings.Repeat("a", 61) + `\u00e9"` + strings.Repeat("b", 70),
+		"u cut across 64":       strings.Repeat("a", 62) + `\u0"` + strings.Repeat("b", 70),
+	}
+	for name, data := range tests {
+		t.Run(name, func(t *testing.T) { checkStringMasks(t, []byte(data)) })
+	}
+}
+
+// TestStringMasksRandom feeds stringMasks text made of valid characters of every length,
+// escapes, runs of backslashes and random bytes, in lengths around the 32- and 64-byte edges
+// and across the scan's batches.
+func TestStringMasksRandom(t *testing.T) {
+	if !haveSIMD {
+		t.Skip("no AVX2 here: the scalar checks run instead")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"a", " ", "\"", "\\", "\\\\", "u", "\\u", "0", "F", "g", "\n", "\x1f", "é", "東", "📦", "\u0800", "\uffff", "\U00010000", "\U0010ffff"}
+	for i := range 20000 {
+		var b []byte
+		n := rng.IntN(200)
+		if i%100 == 0 {
+			n = rawBatch*64 + rng.IntN(300)
+		}
+		for len(b) < n {
+			if rng.IntN(60) == 0 {
+				b = append(b, byte(rng.IntN(256)))
+			} else {
+				b = append(b, pieces[rng.IntN(len(pieces))]...)
+			}
+		}
+		checkStringMasks(t, b)
+	}
+}
+
+func FuzzStringMasks(f *testing.F) {
+	for _, s := range []string{"", `a"b\"c\\"d\u00e9`, "東京 📦", "\xed\xa0\x80", "abc\xe6\x9d", strings.Repeat(`é\\\"`, 20)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !haveSIMD {
+			t.Skip("no AVX2 here")
+		}
+		checkStringMasks(t, data)
+	})
+}
+
+// checkedLines is what checkLines says of a block: its rejects, blank count and records.
+type checkedLines struct {
+	Rejects []Reject
+	Blank   int64
+	Records []lineInfo
+	Offsets []int
+}
+
+func checkAll(data []byte, simd bool) checkedLines {
+	return checkBlockLines(&block{data: data, firstLine: 1}, simd)
+}
+
+// checkBlockLines is checkAll on a block of one's own, whose buffers are reused.
+func checkBlockLines(b *block, simd bool) checkedLines {
+	defer func(was bool) { haveSIMD = was }(haveSIMD)
+	haveSIMD = simd
+	var c checkedLines
+	checkLines(b, Options{MaxLineBytes: DefaultMaxLineBytes}, &c.Rejects, &c.Blank, func(off int, _ []byte, _ int64, info lineInfo) {
+		c.Records = append(c.Records, info)
+		c.Offsets = append(c.Offsets, off)
+	})
+	return c
+}
+
+// FuzzCheckLinesSIMD checks that the string masks change nothing checkLines says of a block:
+// the same records, the same rejects with the same reasons.
+func FuzzCheckLinesSIMD(f *testing.F) {
+	for _, s := range []string{
+		"{\"recordId\":\"a\",\"modelInput\":{\"x\":\"caf\\u00e9 \\\"q\\\" 東京\"}}\n\n{\"modelInput\":{}}\r\n",
+		"{\"recordId\":\"a\\\",\"modelInput\":{}}\n{\"modelInput\":{\"t\":\"\\u12\"}}\n{\"modelInput\":{\"t\":\"a\tb\"}}",
+		"{\"modelInput\":{\"t\":\"\\x\"}}\n{\"modelInput\":{\"t\":\"\xff\"}}\n{\"modelInput\":{\"t\":\"\\\\\"}}\n",
+		"{\"modelInput\":{\"t\":\"unterminated}}\n{\"modelInput\":{\"t\":\"ok\"}}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !haveSIMD {
+			t.Skip("no AVX2 here")
+		}
+		if i := bytes.LastIndexByte(data, '\n'); i >= 0 && i < len(data)-1 {
+			data = data[:i+1] // blocks hold whole lines, the last one's end aside
+		}
+		if got, want := checkAll(data, true), checkAll(data, false); !reflect.DeepEqual(got, want) {
+			t.Fatalf("checkLines(%q) with string masks:\n%+v\nwithout:\n%+v", data, got, want)
+		}
+	})
+}
+
+// BenchmarkCheckLines measures the per-block validation of Scan and Stream on one core, with
+// the AVX2 string masks and without them.
+func BenchmarkCheckLines(b *testing.B) {
+	var data []byte
+	for _, l := range benchCorpus(b) {
+		data = append(append(data, l...), '\n')
+	}
+	for _, simd := range []bool{true, false} {
+		b.Run(map[bool]string{true: "simd", false: "scalar"}[simd], func(b *testing.B) {
+			if simd && !haveSIMD {
+				b.Skip("no AVX2 here")
+			}
+			blk := &block{data: data, firstLine: 1}
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if c := checkBlockLines(blk, simd); len(c.Rejects) > 0 || len(c.Records) == 0 {
+					b.Fatalf("%d records, rejects %v", len(c.Records), c.Rejects)
+				}
+			}
+		})
+	}
+}
