@@ -15,9 +15,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/bedrock-batch/bedrock-batch/functions/chunker"
 	"github.com/bedrock-batch/bedrock-batch/functions/intake"
@@ -117,7 +119,7 @@ func Start(cfg Config) (*Pipeline, error) {
 		}
 	}()
 
-	p.S3 = emu.S3Client()
+	p.S3 = S3Client(emu)
 	p.Store = s3store.New(p.S3, emu.Bucket)
 	p.Jobs = &bedrockjobs.Client{API: emu.BedrockClient()}
 	p.Ledger = &ledger.Ledger{Store: p.Store}
@@ -195,6 +197,29 @@ func Start(cfg Config) (*Pipeline, error) {
 	}
 	ok = true
 	return p, nil
+}
+
+// S3Client returns the S3 client of the local deployment: emu's, signing every request with
+// UNSIGNED-PAYLOAD as the SDK does for S3 uploads over HTTPS. The emulator speaks plain HTTP, where
+// the SDK would otherwise SHA-256 each PutObject and UploadPart body for the signature: work no
+// deployed Lambda does, for a hash the emulator does not check. The body's integrity checksum
+// (CRC32) is still sent. optFns apply after.
+func S3Client(emu *emulate.Emulator, optFns ...func(*s3.Options)) *s3.Client {
+	return emu.S3Client(append([]func(*s3.Options){func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Finalize.Add(unsignedPayload{}, middleware.Before)
+		})
+	}}, optFns...)...)
+}
+
+// unsignedPayload sets the request's payload hash before the checksum and signing middlewares
+// run: each of them then uses it instead of hashing the body.
+type unsignedPayload struct{}
+
+func (unsignedPayload) ID() string { return "UnsignedPayloadOverHTTP" }
+
+func (unsignedPayload) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	return next.HandleFinalize(v4.SetPayloadHash(ctx, "UNSIGNED-PAYLOAD"), in)
 }
 
 // Substitutions are the definition substitutions of the local deployment.

@@ -2,7 +2,7 @@
 // it: it starts the local AWS of `bbatch run` (package emulate, its bucket kept in a temporary
 // folder), uploads FILE into inbox/<profile>/ as the run's drop does, builds the request the
 // state machine's Chunk state sends, and times one call of functions/chunker's Handler.Handle
-// over the S3 store the pipeline gives it (real aws-sdk-go-v2 client, loopback HTTP). Start-up
+// over the S3 store the pipeline gives it (pipeline.S3Client over loopback HTTP). Start-up
 // and upload are not timed. It prints one line for scripts:
 //
 //	chunker-alone wall_s=1.234 chunks=2 records=100000 carried=0 rss_before_kb=41000 peak_rss_kb=98000
@@ -25,6 +25,7 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/functions/chunker"
 	"github.com/bedrock-batch/bedrock-batch/internal/emulate"
 	"github.com/bedrock-batch/bedrock-batch/internal/layout"
+	"github.com/bedrock-batch/bedrock-batch/internal/pipeline"
 	"github.com/bedrock-batch/bedrock-batch/internal/profile"
 	"github.com/bedrock-batch/bedrock-batch/internal/round"
 	"github.com/bedrock-batch/bedrock-batch/internal/run"
@@ -76,7 +77,7 @@ func bench(ctx context.Context, path, name, profilesPath string) error {
 		return err
 	}
 	defer emu.Close()
-	s3c := emu.S3Client()
+	s3c := pipeline.S3Client(emu)
 	store := s3store.New(s3c, emu.Bucket)
 
 	// No bus rule is added, so the drop's S3 event starts nothing.
