@@ -16,55 +16,11 @@ import "math/bits"
 // around it hold.
 type strMasks struct {
 	end, bad []uint64
-	// carried from one word to the next by add
-	oddRun bool   // the last word ended in an odd-length run of backslashes
-	escU   uint64 // the last word's escaped u characters
-}
-
-func (m *strMasks) reset(words int) {
-	if cap(m.end) < words {
-		m.end, m.bad = make([]uint64, 0, words), make([]uint64, 0, words)
-	}
-	m.end, m.bad = m.end[:0], m.bad[:0]
-	m.oddRun, m.escU = false, 0
 }
 
 // rawBatch is how many 64-byte words the AVX2 scan classifies per call: their masks stay in
-// the first-level cache until strMasks.add reads them.
+// the first-level cache until they are turned into end and bad words.
 const rawBatch = 64
-
-const (
-	evenBits = 0x5555555555555555
-	oddBits  = ^uint64(evenBits)
-)
-
-// add appends the next 64 bytes' end and bad words, from their raw masks.
-func (m *strMasks) add(r *rawMasks) {
-	bs := r.backslash
-	var carryIn uint64
-	if m.oddRun {
-		carryIn = 1
-	}
-	// A run of backslashes starting at bit s and ending before bit e escapes e when e-s is odd.
-	// Adding the run's start bit to the run carries to e; runs starting on even and on odd bits
-	// are added separately so that e's parity gives the run's.
-	starts := bs &^ (bs << 1)
-	evenStartMask := evenBits ^ carryIn
-	evenStarts := starts & evenStartMask
-	oddStarts := starts &^ evenStartMask
-	evenEnds := (bs + evenStarts) &^ bs
-	oddSum, carryOut := bits.Add64(bs, oddStarts, 0)
-	oddEnds := (oddSum | carryIn) &^ bs
-	m.oddRun = carryOut != 0
-	escaped := evenEnds&oddBits | oddEnds&evenBits
-
-	escU := escaped & r.u
-	// Where a \u needs a hex digit: the four bytes after each escaped u.
-	hexNeeded := escU<<1 | m.escU>>63 | escU<<2 | m.escU>>62 | escU<<3 | m.escU>>61 | escU<<4 | m.escU>>60
-	m.escU = escU
-	m.end = append(m.end, r.quote&^escaped)
-	m.bad = append(m.bad, r.control|escaped&r.notEscape|hexNeeded&r.notHex)
-}
 
 // stringEnd returns the end of the string whose content starts at bit from: the index of its
 // closing quote, or ok false when the string is not valid (or runs past the masks).
