@@ -29,37 +29,33 @@ func stringMasks(data []byte, m *strMasks) bool {
 	if !haveSIMD {
 		return false
 	}
-	words := len(data)/64 + 2
-	m.reset(words)
+	full := len(data) &^ 63
+	words := full/64 + 2
+	if cap(m.end) < words {
+		m.end, m.bad = make([]uint64, words), make([]uint64, words)
+	}
+	m.end, m.bad = m.end[:words], m.bad[:words]
 	var st simdState
 	var carry maskCarry
 	var raw [rawBatch]rawMasks
-	full := len(data) &^ 63
 	for off := 0; off < full; off += rawBatch * 64 {
 		n := min(full-off, rawBatch*64)
 		scanAVX2(&data[off], n, &raw[0], &st)
-		m.add(&carry, raw[:n/64])
+		carry.add(raw[:n/64], m.end[off/64:], m.bad[off/64:])
 	}
 	// The rest, padded with zero bytes: they end any sequence left open (an error), and they
 	// are control characters, so no string runs past the data unnoticed.
 	var tail [128]byte
 	copy(tail[:], data[full:])
 	scanAVX2(&tail[0], len(tail), &raw[0], &st)
-	m.add(&carry, raw[:2])
+	carry.add(raw[:2], m.end[full/64:], m.bad[full/64:])
 	return st[1] == [32]byte{}
 }
 
-// maskCarry is what strMasks.add carries from one word to the next.
+// maskCarry is what add carries from one 64-byte word to the next.
 type maskCarry struct {
-	oddRun bool   // the last word ended in an odd-length run of backslashes
+	oddRun uint64 // 1 if the last word ended in an odd-length run of backslashes
 	escU   uint64 // the last word's escaped u characters
-}
-
-func (m *strMasks) reset(words int) {
-	if cap(m.end) < words {
-		m.end, m.bad = make([]uint64, 0, words), make([]uint64, 0, words)
-	}
-	m.end, m.bad = m.end[:0], m.bad[:0]
 }
 
 const (
@@ -67,35 +63,32 @@ const (
 	oddBits  = ^uint64(evenBits)
 )
 
-// add appends the end and bad words of the next 64 bytes of each raw mask.
-func (m *strMasks) add(c *maskCarry, raw []rawMasks) {
+// add sets end[i] and bad[i] from raw[i], word by word.
+func (c *maskCarry) add(raw []rawMasks, end, bad []uint64) {
 	oddRun, lastEscU := c.oddRun, c.escU
+	end, bad = end[:len(raw)], bad[:len(raw)]
 	for i := range raw {
 		r := &raw[i]
 		bs := r.backslash
-		var carryIn uint64
-		if oddRun {
-			carryIn = 1
-		}
 		// A run of backslashes starting at bit s and ending before bit e escapes e when e-s is
 		// odd. Adding the run's start bit to the run carries to e; runs starting on even and on
 		// odd bits are added separately so that e's parity gives the run's.
 		starts := bs &^ (bs << 1)
-		evenStartMask := evenBits ^ carryIn
+		evenStartMask := evenBits ^ oddRun
 		evenStarts := starts & evenStartMask
 		oddStarts := starts &^ evenStartMask
 		evenEnds := (bs + evenStarts) &^ bs
 		oddSum, carryOut := bits.Add64(bs, oddStarts, 0)
-		oddEnds := (oddSum | carryIn) &^ bs
-		oddRun = carryOut != 0
+		oddEnds := (oddSum | oddRun) &^ bs
+		oddRun = carryOut
 		escaped := evenEnds&oddBits | oddEnds&evenBits
 
 		escU := escaped & r.u
 		// Where a \u needs a hex digit: the four bytes after each escaped u.
 		hexNeeded := escU<<1 | lastEscU>>63 | escU<<2 | lastEscU>>62 | escU<<3 | lastEscU>>61 | escU<<4 | lastEscU>>60
 		lastEscU = escU
-		m.end = append(m.end, r.quote&^escaped)
-		m.bad = append(m.bad, r.control|escaped&r.notEscape|hexNeeded&r.notHex)
+		end[i] = r.quote &^ escaped
+		bad[i] = r.control | escaped&r.notEscape | hexNeeded&r.notHex
 	}
 	c.oddRun, c.escU = oddRun, lastEscU
 }
