@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -37,8 +38,9 @@ func main() {
 	fl := flag.NewFlagSet("chunkeralone", flag.ContinueOnError)
 	name := fl.String("profile", "claude", "profile the request names (its limits decide the chunks)")
 	profilesPath := fl.String("profiles", "", "JSON file of profiles by name, as bbatch run --profiles; default: the built-in limits")
+	cpuProfile := fl.String("cpuprofile", "", "write a Go CPU profile of the timed call to this file")
 	fl.Usage = func() {
-		fmt.Fprintf(fl.Output(), "usage: chunkeralone [--profile NAME] [--profiles FILE] FILE\n\n"+
+		fmt.Fprintf(fl.Output(), "usage: chunkeralone [--profile NAME] [--profiles FILE] [--cpuprofile FILE] FILE\n\n"+
 			"Times one call of the chunker Lambda's handler on FILE against the local S3 of bbatch run,\n"+
 			"FILE uploaded beforehand as the run's drop does (not timed).\n\n")
 		fl.PrintDefaults()
@@ -53,14 +55,14 @@ func main() {
 		fl.Usage()
 		os.Exit(2)
 	}
-	if err := bench(context.Background(), fl.Arg(0), *name, *profilesPath); err != nil {
+	if err := bench(context.Background(), fl.Arg(0), *name, *profilesPath, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "chunkeralone:", err)
 		os.Exit(1)
 	}
 }
 
 // bench uploads path, times the chunker on it and prints the result line.
-func bench(ctx context.Context, path, name, profilesPath string) error {
+func bench(ctx context.Context, path, name, profilesPath, cpuProfile string) error {
 	prof, err := loadProfile(name, profilesPath)
 	if err != nil {
 		return err
@@ -97,11 +99,24 @@ func bench(ctx context.Context, path, name, profilesPath string) error {
 	h := &chunker.Handler{Store: store, Rounds: noCollection{}, Profiles: profile.Set{prof.Name: prof},
 		Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 
+	var pf *os.File
+	if cpuProfile != "" {
+		if pf, err = os.Create(cpuProfile); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
 	before := maxRSS()
 	start := time.Now()
 	plan, err := h.Handle(ctx, req)
 	wall := time.Since(start)
 	peak := maxRSS()
+	if pf != nil {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return fmt.Errorf("chunker: %w", err)
 	}
