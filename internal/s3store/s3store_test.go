@@ -278,3 +278,132 @@ func TestMissingBucketIsNotErrNotExist(t *testing.T) {
 		t.Fatalf("get from a missing bucket: err = %v, want a non-ErrNotExist error", err)
 	}
 }
+
+// callCounter passes every call to the real client and counts single PutObject calls and
+// multipart uploads, with the checksum algorithm each PutObject asked for.
+type callCounter struct {
+	s3store.API
+	puts, multiparts atomic.Int64
+	checksum         atomic.Value
+}
+
+func (c *callCounter) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	c.puts.Add(1)
+	c.checksum.Store(string(in.ChecksumAlgorithm))
+	return c.API.PutObject(ctx, in, opts...)
+}
+
+func (c *callCounter) CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error) {
+	c.multiparts.Add(1)
+	return c.API.CreateMultipartUpload(ctx, in, opts...)
+}
+
+func TestPutThreshold(t *testing.T) {
+	const threshold = 6 << 20 // not a multiple of the 1 MiB blocks the head is read into
+	tests := []struct {
+		name      string
+		size      int
+		multipart bool
+	}{
+		{"empty", 0, false},
+		{"one byte", 1, false},
+		{"one block", 1 << 20, false},
+		{"one byte below the threshold", threshold - 1, false},
+		{"at the threshold", threshold, true},
+		{"one byte above the threshold", threshold + 1, true},
+		{"three parts", 2*partSize + 777, true},
+	}
+	calls := &callCounter{API: newFakeS3(t)}
+	s := s3store.New(calls, bucket, s3store.WithPartSize(partSize), s3store.WithMultipartThreshold(threshold))
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := make([]byte, tt.size)
+			_, _ = rand.NewChaCha8([32]byte{byte(i)}).Read(body)
+			puts, multiparts := calls.puts.Load(), calls.multiparts.Load()
+			key := fmt.Sprintf("threshold/%d", tt.size)
+			// io.MultiReader hides the length, as a streaming writer does.
+			if err := s.Put(context.Background(), key, io.MultiReader(bytes.NewReader(body))); err != nil {
+				t.Fatal(err)
+			}
+			if got := get(t, s, key); sha256.Sum256([]byte(got)) != sha256.Sum256(body) {
+				t.Fatalf("object differs from the body (len %d, want %d)", len(got), len(body))
+			}
+			gotPuts, gotMultiparts := calls.puts.Load()-puts, calls.multiparts.Load()-multiparts
+			switch {
+			case tt.multipart && (gotPuts != 0 || gotMultiparts != 1):
+				t.Fatalf("%d PutObject and %d multipart uploads, want one multipart upload", gotPuts, gotMultiparts)
+			case !tt.multipart && (gotPuts != 1 || gotMultiparts != 0):
+				t.Fatalf("%d PutObject and %d multipart uploads, want one PutObject", gotPuts, gotMultiparts)
+			case !tt.multipart && calls.checksum.Load() != "CRC32":
+				t.Fatalf("PutObject asked for checksum %q, want CRC32", calls.checksum.Load())
+			}
+		})
+	}
+}
+
+// failingReader returns n bytes of data, then err.
+type failingReader struct {
+	n   int
+	err error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, r.err
+	}
+	k := min(len(p), r.n)
+	clear(p[:k])
+	r.n -= k
+	return k, nil
+}
+
+func TestPutBodyErrorKeepsPreviousObject(t *testing.T) {
+	const threshold = 6 << 20
+	s := s3store.New(newFakeS3(t), bucket, s3store.WithPartSize(partSize), s3store.WithMultipartThreshold(threshold))
+	errBroken := errors.New("source broke")
+	for _, tt := range []struct {
+		name string
+		n    int
+	}{{"within the head", 100}, {"after the head", threshold + 100}} {
+		t.Run(tt.name, func(t *testing.T) {
+			key := "broken/" + tt.name
+			put(t, s, key, "previous")
+			err := s.Put(context.Background(), key, &failingReader{n: tt.n, err: errBroken})
+			if !errors.Is(err, errBroken) {
+				t.Fatalf("put = %v, want the body's error", err)
+			}
+			if got := get(t, s, key); got != "previous" {
+				t.Fatalf("after a failed put the object holds %d bytes, want the previous object", len(got))
+			}
+		})
+	}
+}
+
+// BenchmarkPut uploads bodies of unknown length to an in-memory gofakes3; B/op is what one Put
+// allocates, the local server's share included.
+func BenchmarkPut(b *testing.B) {
+	for _, size := range []int{4 << 10, 12 << 20, 64 << 20} {
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			backend := s3mem.New()
+			if err := backend.CreateBucket(bucket); err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(gofakes3.New(backend).Server())
+			defer srv.Close()
+			s := s3store.New(s3.New(s3.Options{
+				Region:       "us-east-1",
+				BaseEndpoint: aws.String(srv.URL),
+				UsePathStyle: true,
+				Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+			}), bucket)
+			body := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.Put(context.Background(), "bench/body", io.MultiReader(bytes.NewReader(body))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
