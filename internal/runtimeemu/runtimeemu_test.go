@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -24,9 +25,9 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/internal/faults"
 )
 
-// recorder keeps the headers of the last HTTP response the SDK received. It has a transport of
-// its own: http.DefaultTransport is shared by every test in the binary, and closing any httptest
-// server closes its idle connections.
+// recorder keeps the headers of the last HTTP response the SDK received, and the status of every
+// response the SDK read whole. It has a transport of its own: http.DefaultTransport is shared by
+// every test in the binary, and closing any httptest server closes its idle connections.
 type recorder struct {
 	mu        sync.Mutex
 	header    http.Header
@@ -39,20 +40,65 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		r.mu.Lock()
 		r.header = resp.Header.Clone()
-		r.status = append(r.status, resp.StatusCode)
 		r.mu.Unlock()
+		resp.Body = &statusBody{ReadCloser: resp.Body, r: r, status: resp.StatusCode}
 	}
 	return resp, err
 }
 
+// statusBody records its response's status once the body has been read without error, to its
+// end or until the SDK closed it: a response whose read failed is an attempt the SDK makes again.
+type statusBody struct {
+	io.ReadCloser
+	r        *recorder
+	status   int
+	failed   bool
+	recorded bool
+}
+
+func (b *statusBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	switch {
+	case errors.Is(err, io.EOF):
+		b.record()
+	case err != nil:
+		b.failed = true
+	}
+	return n, err
+}
+
+func (b *statusBody) Close() error {
+	b.record()
+	return b.ReadCloser.Close()
+}
+
+func (b *statusBody) record() {
+	if b.failed || b.recorded {
+		return
+	}
+	b.recorded = true
+	b.r.mu.Lock()
+	b.r.status = append(b.r.status, b.status)
+	b.r.mu.Unlock()
+}
+
 // newClient starts the emulator with cfg and returns a real bedrockruntime client pointed at it.
-// retryer nil means one attempt per call.
+// retryer nil means one attempt per call, except that a call whose response could not be read
+// because the client's own transport closed the connection under it ("use of closed network
+// connection": net/http's write loop tears the connection down when reading the request body
+// fails after the response has come) is made again, as the SDK's standard retryer does in
+// production (aws-sdk-go-v2 issue 2737).
 func newClient(t *testing.T, cfg Config, retryer aws.Retryer) (*bedrockruntime.Client, *recorder) {
 	t.Helper()
 	srv := httptest.NewServer(New(cfg))
 	t.Cleanup(srv.Close)
 	if retryer == nil {
-		retryer = aws.NopRetryer{}
+		retryer = retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+			o.Backoff = noBackoff{}
+			o.RateLimiter = ratelimit.None
+		})
 	}
 	rec := &recorder{transport: http.DefaultTransport.(*http.Transport).Clone()}
 	t.Cleanup(rec.transport.CloseIdleConnections)
