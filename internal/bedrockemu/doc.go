@@ -30,11 +30,14 @@
 // Each due job is stepped by its own goroutine, so independent jobs advance at the same time;
 // one job's transitions are never concurrent, so its events stay in order. A step answers its
 // slice of records on its own goroutine plus one helper per CPU (GOMAXPROCS) not busy with
-// another step; the output does not depend on how the work was split. Validating reads each
-// input object into one buffer and keeps each record as slices of it (a copy only when a line
-// was not compact JSON); InProgress keeps only each record's model output; the output objects are
-// built line by line as the upload reads them. A job's input and results are released when it
-// ends.
+// another step; the output does not depend on how the work was split. Validating streams each
+// input object through a 1 MiB buffer (a longer line is gathered whole) and appends each record's
+// recordId and compact modelInput to the job's spill, an unlinked temporary file that is then
+// mapped read-only, so a job never holds its input in Go memory: the records are slices of the
+// mapping, kept in the kernel's page cache. InProgress keeps only each record's model output; the
+// output objects are built line by line as the upload reads them, sent with UNSIGNED-PAYLOAD so
+// the SDK computes only their CRC32 and no SHA-256. A job's spill and results are released when it
+// ends, or when the emulator is closed.
 //
 // # Choices where the reference is silent (its §9)
 //

@@ -110,6 +110,12 @@ func (e *Emulator) Close() {
 		e.stop()
 		close(e.done)
 		e.wg.Wait()
+		// No goroutine steps a job any more: release what the jobs still hold.
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, j := range e.order {
+			j.release()
+		}
 	})
 }
 
@@ -217,7 +223,7 @@ func (e *Emulator) run(j *job) {
 	}
 	e.mu.Lock()
 	if terminal(j.status) {
-		j.files, j.starts, j.results = nil, nil, nil
+		j.release()
 	}
 	j.busy = false
 	e.running--

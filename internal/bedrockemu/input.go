@@ -1,6 +1,7 @@
 package bedrockemu
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -22,8 +23,8 @@ type inputFile struct {
 	records []record
 }
 
-// record is one validated input line. Both fields are compact JSON; when the line was already
-// compact they are slices of the file's one read buffer, so a record costs no copy.
+// record is one validated input line. Both fields are compact JSON; in a job they are slices of
+// its spill's mapping (see spill), from parseRecord slices of the line or new ones.
 type record struct {
 	id         []byte // the recordId exactly as it is echoed (a generated one as a JSON string)
 	modelInput []byte
@@ -107,22 +108,39 @@ func (e *Emulator) readInput(j *job) string {
 	}
 	total := 0
 	j.files = nil
+	sp, err := newSpill()
+	if err != nil {
+		return fmt.Sprintf("%s (%v)", validationErrorMessage, err)
+	}
+	j.spill = sp
+	br := bufio.NewReaderSize(nil, lineBuffer)
+	spans := make([][]span, 0, len(files))
 	for _, f := range files {
-		in, msg := e.readFile(bucket, f)
+		fs, msg := e.readFile(bucket, f, sp, br)
 		if msg != "" {
 			return msg
 		}
-		if len(in.records) > lim.MaxRecordsPerFile {
-			return fmt.Sprintf("The input file s3://%s/%s contains %d records, which exceeds the maximum of %d records per input file.", bucket, f.key, len(in.records), lim.MaxRecordsPerFile)
+		if len(fs) > lim.MaxRecordsPerFile {
+			return fmt.Sprintf("The input file s3://%s/%s contains %d records, which exceeds the maximum of %d records per input file.", bucket, f.key, len(fs), lim.MaxRecordsPerFile)
 		}
-		total += len(in.records)
-		j.files = append(j.files, in)
+		total += len(fs)
+		spans = append(spans, fs)
 	}
 	switch {
 	case total > lim.MaxRecords:
 		return fmt.Sprintf("The job contains %d records, which exceeds the maximum of %d records per batch inference job.", total, lim.MaxRecords)
 	case total < lim.MinRecords || total == 0:
 		return fmt.Sprintf("The job contains %d records, which is less than the minimum of %d records required for a batch inference job.", total, lim.MinRecords)
+	}
+	if err := sp.mapAll(); err != nil {
+		return fmt.Sprintf("%s (%v)", validationErrorMessage, err)
+	}
+	for i, f := range files {
+		in := inputFile{key: f.key, outName: f.rel, records: make([]record, len(spans[i]))}
+		for k, s := range spans[i] {
+			in.records[k] = record{id: sp.bytes(s.off, int(s.idLen)), modelInput: sp.bytes(s.off+int64(s.idLen), int(s.miLen))}
+		}
+		j.files = append(j.files, in)
 	}
 	return ""
 }
@@ -148,57 +166,65 @@ func (e *Emulator) listObjects(bucket, prefix string) ([]s3Object, error) {
 	return out, nil
 }
 
-// readFile reads and checks one .jsonl object. Blank lines are skipped; every other line must be
-// a JSON object with an object modelInput. A missing or null recordId gets a generated one. The
-// object is read into one buffer that the records point into.
-func (e *Emulator) readFile(bucket string, f s3Object) (inputFile, string) {
+// lineBuffer is the size of the buffer an input object is read through; a longer line is
+// gathered in a buffer of its own.
+const lineBuffer = 1 << 20
+
+// span is where a validated record sits in the job's spill: its recordId, then its modelInput.
+type span struct {
+	off          int64
+	idLen, miLen int32
+}
+
+// readFile streams and checks one .jsonl object through br, appending each record to sp. Blank
+// lines are skipped; every other line must be a JSON object with an object modelInput. A missing
+// or null recordId gets a generated one.
+func (e *Emulator) readFile(bucket string, f s3Object, sp *spill, br *bufio.Reader) ([]span, string) {
 	uri := "s3://" + bucket + "/" + f.key
 	obj, err := e.cfg.S3.GetObject(e.ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(f.key)})
 	if err != nil {
-		return inputFile{}, fmt.Sprintf("Amazon Bedrock could not read the input file %s. Check that the service role has s3:GetObject permission on it. (%v)", uri, err)
+		return nil, fmt.Sprintf("Amazon Bedrock could not read the input file %s. Check that the service role has s3:GetObject permission on it. (%v)", uri, err)
 	}
 	defer obj.Body.Close()
-	buf, err := readAll(obj.Body, max(f.size, aws.ToInt64(obj.ContentLength)))
-	if err != nil {
-		return inputFile{}, fmt.Sprintf("Amazon Bedrock could not read the input file %s. (%v)", uri, err)
-	}
-	in := inputFile{key: f.key, outName: f.rel, records: make([]record, 0, bytes.Count(buf, []byte{'\n'})+1)}
-	for line, rest := 1, buf; len(rest) > 0; line++ {
-		raw := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			raw, rest = rest[:i+1], rest[i+1:]
-		} else {
-			rest = nil
+	br.Reset(obj.Body)
+	defer br.Reset(nil)
+	var spans []span
+	var long []byte
+	for line := 1; ; line++ {
+		raw, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], raw...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				raw, err = br.ReadSlice('\n')
+				long = append(long, raw...)
+			}
+			raw = long
 		}
-		if len(bytes.TrimSpace(raw)) == 0 {
-			continue
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Sprintf("Amazon Bedrock could not read the input file %s. (%v)", uri, err)
 		}
-		rec, reason := e.parseRecord(raw, f.key, line)
-		if reason != "" {
-			return inputFile{}, fmt.Sprintf("The input file %s has an invalid record at line %d: %s. Each line must be a JSON object with a modelInput object and an optional recordId.", uri, line, reason)
-		}
-		in.records = append(in.records, rec)
-	}
-	return in, ""
-}
-
-// readAll reads r to its end into a buffer sized for the size it is expected to have.
-func readAll(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, size+1)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			return b, nil
+		if len(bytes.TrimSpace(raw)) > 0 {
+			rec, reason := e.parseRecord(raw, f.key, line)
+			if reason != "" {
+				return nil, fmt.Sprintf("The input file %s has an invalid record at line %d: %s. Each line must be a JSON object with a modelInput object and an optional recordId.", uri, line, reason)
+			}
+			off, werr := sp.add(rec.id)
+			if werr == nil {
+				_, werr = sp.add(rec.modelInput)
+			}
+			if werr != nil {
+				return nil, fmt.Sprintf("%s (%v)", validationErrorMessage, werr)
+			}
+			spans = append(spans, span{off: off, idLen: int32(len(rec.id)), miLen: int32(len(rec.modelInput))})
 		}
 		if err != nil {
-			return nil, err
+			return spans, ""
 		}
 	}
 }
+
+// validationErrorMessage fails a job whose input the emulator could not keep.
+const validationErrorMessage = "The batch inference job failed due to an internal error while validating the input. Submit a new job."
 
 // parseRecord checks one input line and returns the reason it is invalid, never its content.
 // A valid line takes one validating pass and one walk over its top-level members; anything

@@ -25,6 +25,7 @@ type job struct {
 	busy bool // a goroutine is stepping the job
 
 	// work state, touched only by the goroutine stepping the job
+	spill   *spill // the records' bytes, from Validating on
 	files   []inputFile
 	starts  []int    // starts[i] is the index across all files of files[i]'s first record
 	results []result // processed records, in processing order
@@ -202,6 +203,13 @@ func (e *Emulator) dropSome(j *job) {
 		kept = kept[:len(kept)-1]
 	}
 	j.results = kept
+}
+
+// release drops the job's work state; nothing may read its records afterwards.
+func (j *job) release() {
+	j.files, j.starts, j.results = nil, nil, nil
+	j.spill.close()
+	j.spill = nil
 }
 
 func (j *job) recordCount() int {

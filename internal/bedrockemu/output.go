@@ -2,6 +2,7 @@ package bedrockemu
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/bedrock-batch/bedrock-batch/internal/fakemodel"
 )
@@ -403,8 +405,8 @@ func (b *linesBody) Seek(offset int64, whence int) (int64, error) {
 	return offset, nil
 }
 
-// put uploads one output object. The payload is sent unsigned, so the SDK does not read a
-// large body once more just to hash it.
+// put uploads one output object. The payload is sent unsigned (see unsignedPayload), so the SDK
+// does not read a large body once more just to hash it; the CRC32 checksum is still sent.
 func (e *Emulator) put(bucket, key string, body io.ReadSeeker, size int64) string {
 	_, err := e.cfg.S3.PutObject(e.ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(bucket),
@@ -412,9 +414,23 @@ func (e *Emulator) put(bucket, key string, body io.ReadSeeker, size int64) strin
 		Body:          body,
 		ContentLength: aws.Int64(size),
 		ContentType:   aws.String("application/octet-stream"),
-	}, s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
+	}, s3.WithAPIOptions(func(s *middleware.Stack) error {
+		return s.Finalize.Add(unsignedPayload{}, middleware.Before)
+	}))
 	if err != nil {
 		return fmt.Sprintf("Amazon Bedrock could not write to the output location s3://%s/%s. Check that the service role has s3:PutObject permission on it. (%v)", bucket, key, err)
 	}
 	return ""
+}
+
+// unsignedPayload sets the request's payload hash to UNSIGNED-PAYLOAD before the checksum and
+// signing middlewares run, so neither SHA-256-hashes the body: the checksum middleware would
+// otherwise hash it beside the CRC32 whenever the hash is unset, over plain HTTP even when the
+// signer is later told to sign UNSIGNED-PAYLOAD.
+type unsignedPayload struct{}
+
+func (unsignedPayload) ID() string { return "BedrockEmuUnsignedPayload" }
+
+func (unsignedPayload) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	return next.HandleFinalize(v4.SetPayloadHash(ctx, "UNSIGNED-PAYLOAD"), in)
 }
