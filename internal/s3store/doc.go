@@ -2,9 +2,11 @@
 // internal/dirstore, for the Lambdas and for `bbatch run` against the local S3 emulator or AWS.
 //
 // The aws-sdk-go-v2 S3 client sits behind API, which holds exactly the SDK methods this package
-// and feature/s3/transfermanager call. Put streams the body through the transfer manager, which
-// sends one PutObject for a body below the multipart threshold and a multipart upload (parts
-// uploaded concurrently, aborted on error) above it. List pages through ListObjectsV2 with the
+// and feature/s3/transfermanager call. Put reads the body's first bytes, up to the multipart
+// threshold, into 1 MiB blocks kept for the next Puts (up to 32 MiB in the process): a body that
+// ends before the threshold goes up as one PutObject with a CRC32 checksum, a longer one streams
+// through the transfer manager as a multipart upload (parts uploaded concurrently, aborted on
+// error). List pages through ListObjectsV2 with the
 // SDK paginator until the last page. Get maps S3's NoSuchKey (and any other 404 except
 // NoSuchBucket) to an error wrapping io/fs.ErrNotExist, so callers test one sentinel for both
 // stores.

@@ -1,6 +1,7 @@
 package s3store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,8 @@ type options struct {
 }
 
 // WithPartSize sets the multipart part size in bytes (S3's minimum is 5 MiB; default 8 MiB).
-// Memory for one Put is about part size times (concurrency + 1).
+// Memory for one Put is about part size times (concurrency + 3) plus the multipart threshold:
+// the transfer manager's part buffers, its first part, and the body's head (reused across Puts).
 func WithPartSize(n int64) Option { return func(o *options) { o.partSize = n } }
 
 // WithMultipartThreshold sets the body size in bytes from which Put uses a multipart upload
@@ -65,15 +67,16 @@ func WithListPageSize(n int32) Option { return func(o *options) { o.pageSize = n
 
 // Store is a blob store over one bucket. It is safe for concurrent use.
 type Store struct {
-	client   API
-	tm       *transfermanager.Client
-	bucket   string
-	pageSize int32
+	client              API
+	tm                  *transfermanager.Client
+	bucket              string
+	partSize, threshold int64
+	pageSize            int32
 }
 
 // New returns a Store for bucket that calls S3 through client.
 func New(client API, bucket string, opts ...Option) *Store {
-	o := options{concurrency: 4}
+	o := options{partSize: 8 << 20, threshold: 16 << 20, concurrency: 4}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -82,7 +85,7 @@ func New(client API, bucket string, opts ...Option) *Store {
 		to.MultipartUploadThreshold = o.threshold
 		to.Concurrency = o.concurrency
 	})
-	return &Store{client: client, tm: tm, bucket: bucket, pageSize: o.pageSize}
+	return &Store{client: client, tm: tm, bucket: bucket, partSize: o.partSize, threshold: o.threshold, pageSize: o.pageSize}
 }
 
 // Bucket returns the bucket the store reads and writes.
@@ -93,17 +96,133 @@ func (s *Store) URI(key string) string { return "s3://" + s.bucket + "/" + key }
 
 // Put streams body to key, replacing any existing object. A body of at least the multipart
 // threshold goes up as a multipart upload that the transfer manager aborts on error, so a
-// failed Put leaves the previous object (or none) in place.
+// failed Put leaves the previous object (or none) in place; a smaller body goes up as one
+// PutObject with a CRC32 checksum, the request the transfer manager would send.
+//
+// Put reads the body's first threshold bytes into blocks reused across Puts (see head) to tell
+// the two apart, where the transfer manager alone would read them into a slice grown for each
+// upload; a large body's upload then starts from those blocks.
 func (s *Store) Put(ctx context.Context, key string, body io.Reader) error {
-	_, err := s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
-		Bucket: aws.String(s.bucket),
-		Key:    aws.String(key),
-		Body:   body,
-	})
+	h, err := readHead(body, s.threshold)
+	if err != nil {
+		h.release()
+		return fmt.Errorf("put %s: read body: %w", s.URI(key), err)
+	}
+	if h.size < s.threshold {
+		_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
+			Bucket:            aws.String(s.bucket),
+			Key:               aws.String(key),
+			Body:              h.reader(),
+			ContentLength:     aws.Int64(h.size),
+			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+		})
+		if err == nil {
+			// The transport has written the whole body, so the blocks can be reused. After an
+			// error they are left to the garbage collector: a request the server answered early
+			// may still be reading them.
+			h.release()
+		}
+	} else {
+		// The body is known to reach the threshold, so the upload is multipart whatever the
+		// transfer manager's own threshold; at the part size, it reads only the first part into
+		// a slice of its own. The transfer manager reads the body on this goroutine, so the head
+		// is released once read, or at the latest when UploadObject returns.
+		_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
+			Bucket: aws.String(s.bucket),
+			Key:    aws.String(key),
+			Body:   io.MultiReader(&releaser{h: h, r: h.reader()}, body),
+		}, func(o *transfermanager.Options) { o.MultipartUploadThreshold = min(s.partSize, s.threshold) })
+		h.release()
+	}
 	if err != nil {
 		return fmt.Errorf("put %s: %w", s.URI(key), err)
 	}
 	return nil
+}
+
+// blockSize is the size of the blocks a body's head is read into.
+const blockSize = 1 << 20
+
+// freeBlocks holds up to 32 MiB of blocks between Puts, shared by every Store, so the heads of
+// successive bodies land in memory the process already has instead of in fresh allocations.
+var freeBlocks = make(chan []byte, 32)
+
+// head is the first bytes of a body, in full blocks but for the last.
+type head struct {
+	blocks [][]byte
+	size   int64
+}
+
+// readHead reads up to limit bytes of r. A short body is not an error.
+func readHead(r io.Reader, limit int64) (*head, error) {
+	h := &head{}
+	for h.size < limit {
+		var b []byte
+		select {
+		case b = <-freeBlocks:
+		default:
+			b = make([]byte, blockSize)
+		}
+		n, err := io.ReadFull(r, b[:min(blockSize, limit-h.size)])
+		h.blocks = append(h.blocks, b[:n])
+		h.size += int64(n)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return h, nil
+		case err != nil:
+			return h, err
+		}
+	}
+	return h, nil
+}
+
+// reader returns a reader of the head that can seek. A head of one block reads as a
+// bytes.Reader, whose WriteTo spares the SDK's checksum pass a copy buffer.
+func (h *head) reader() io.ReadSeeker {
+	if len(h.blocks) == 1 {
+		return bytes.NewReader(h.blocks[0])
+	}
+	return io.NewSectionReader(h, 0, h.size)
+}
+
+// ReadAt copies the head's bytes from off into p.
+func (h *head) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for n < len(p) {
+		if off >= h.size {
+			return n, io.EOF
+		}
+		c := copy(p[n:], h.blocks[off/blockSize][off%blockSize:])
+		n += c
+		off += int64(c)
+	}
+	return n, nil
+}
+
+// releaser reads a head and releases it at its end.
+type releaser struct {
+	h *head
+	r io.Reader
+}
+
+func (r *releaser) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err == io.EOF {
+		r.h.release()
+	}
+	return n, err
+}
+
+// release hands the blocks back for reuse; the head must not be read afterwards. Releasing
+// twice does nothing.
+func (h *head) release() {
+	for _, b := range h.blocks {
+		select {
+		case freeBlocks <- b[:cap(b)]:
+		default:
+		}
+	}
+	h.blocks = nil
 }
 
 // Get opens the object at key. A missing key returns an error wrapping fs.ErrNotExist (and the
