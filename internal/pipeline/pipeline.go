@@ -294,7 +294,15 @@ func (p *Pipeline) Close() {
 	}
 }
 
-// Client returns a client for the runs of this deployment, the one the CLI uses against AWS.
+// Client returns a client for the runs of this deployment, the one the CLI uses against AWS,
+// which also learns from the engine the moment a run's execution ends.
 func (p *Pipeline) Client() *runclient.Client {
-	return runclient.New(p.Emu.Bucket, p.StateMachineARN, p.S3, p.SFNClient, p.Jobs.API)
+	c := runclient.New(p.Emu.Bucket, p.StateMachineARN, p.S3, p.SFNClient, p.Jobs.API)
+	c.Ended = func(runID string) <-chan struct{} {
+		if x, ok := p.Engine.ExecutionByARN(c.ExecutionARN(runID)); ok {
+			return x.Done()
+		}
+		return nil
+	}
+	return c
 }

@@ -387,3 +387,35 @@ func TestEveryJobExpiringFailsRecordsWithTheirReason(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitEndsWithTheRun checks that waiting on a local run returns when its execution ends, not
+// at the next poll: bbatch run would otherwise finish up to a refresh interval late.
+func TestWaitEndsWithTheRun(t *testing.T) {
+	pl := start(t, faults.Spec{}, testProfile())
+	path, _ := dataset(t, 150, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := pl.Client()
+	runID, _, err := c.Drop(ctx, "claude", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, found, err := c.Describe(ctx, runID); err != nil {
+			t.Fatal(err)
+		} else if found {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// The run takes about a second; the first poll after this one would come in an hour.
+	waitCtx, cancelWait := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelWait()
+	x, err := c.Wait(waitCtx, runID, time.Hour, nil)
+	if err != nil {
+		t.Fatalf("wait with an hour between polls: %v", err)
+	}
+	if x.Status != "SUCCEEDED" {
+		t.Fatalf("execution %s", x.Status)
+	}
+}

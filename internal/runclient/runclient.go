@@ -32,6 +32,10 @@ type Client struct {
 	SFN             *stepfn.Client
 	Jobs            *bedrockjobs.Client
 	Ledger          *ledger.Ledger
+	// Ended, when set, returns a channel closed when the run's execution ends, or nil while the
+	// execution does not exist. A deployment in this process (the local pipeline) sets it, so
+	// that Wait returns as the run ends instead of at its next poll.
+	Ended func(runID string) <-chan struct{}
 }
 
 // New returns a client over the deployment's bucket and state machine.
@@ -77,7 +81,8 @@ func (d *Client) Describe(ctx context.Context, runID string) (x stepfn.Execution
 }
 
 // Wait polls the run's execution every interval until it ends and returns its final state,
-// calling tick after each poll (found false while the execution does not exist yet).
+// calling tick after each poll (found false while the execution does not exist yet). With Ended
+// set, the end of the execution also ends the wait for the next poll.
 func (d *Client) Wait(ctx context.Context, runID string, every time.Duration, tick func(x stepfn.Execution, found bool)) (stepfn.Execution, error) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -92,10 +97,15 @@ func (d *Client) Wait(ctx context.Context, runID string, every time.Duration, ti
 		if tick != nil {
 			tick(x, found)
 		}
+		var ended <-chan struct{}
+		if found && d.Ended != nil {
+			ended = d.Ended(runID)
+		}
 		select {
 		case <-ctx.Done():
 			return x, ctx.Err()
 		case <-t.C:
+		case <-ended:
 		}
 	}
 }
