@@ -423,7 +423,7 @@ func (w *dirWriter) record(r *dataset.Record) error {
 	if err := w.input.put(int(size), func(b []byte) []byte { return appendInputLine(b, r) }); err != nil {
 		return err
 	}
-	return w.recs.put(sidecarLineSize(r), func(b []byte) []byte { return appendSidecarLine(b, r, w.source) })
+	return w.recs.putSmall(sidecarLineSize(r), func(b []byte) []byte { return appendSidecarLine(b, r, w.source) })
 }
 
 // drop stops writing once the line chunks certainly break a rule: it removes what was written,

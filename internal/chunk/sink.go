@@ -83,9 +83,10 @@ func (s *sink) create(name string) (*outFile, error) {
 
 // outFile fills buffers for one file of the sink.
 type outFile struct {
-	s   *sink
-	f   *os.File
-	cur []byte
+	s     *sink
+	f     *os.File
+	cur   []byte
+	stage []byte // putSmall's lines, not yet in cur
 }
 
 // put appends what fill appends, at most n bytes.
@@ -106,8 +107,41 @@ func (o *outFile) put(n int, fill func([]byte) []byte) error {
 	return nil
 }
 
-// close hands over the last buffer and the file.
+// stageSize is how much putSmall gathers before it copies into the sink's buffer: small
+// enough to stay in the first-level cache.
+const stageSize = 4 << 10
+
+// putSmall is put for short lines: they are appended into a small buffer of the outFile's own,
+// which stays in the processor's cache, and copied into the sink's buffer a few KiB at a time.
+// Appended one by one straight into a sink buffer that a write system call on another core read
+// last, each line cost a cache-line transfer: for 1,000,000 records.jsonl lines, 0.15 CPU-s
+// against 0.08.
+func (o *outFile) putSmall(n int, fill func([]byte) []byte) error {
+	if len(o.stage)+n > cap(o.stage) {
+		if err := o.flushStage(); err != nil {
+			return err
+		}
+		if o.stage == nil {
+			o.stage = make([]byte, 0, max(stageSize, n))
+		}
+	}
+	o.stage = fill(o.stage)
+	return nil
+}
+
+func (o *outFile) flushStage() error {
+	if len(o.stage) == 0 {
+		return nil
+	}
+	st := o.stage
+	o.stage = o.stage[:0]
+	return o.put(len(st), func(b []byte) []byte { return append(b, st...) })
+}
+
+// close hands over the last buffer and the file. A put that fails here fails because the sink
+// stopped on a write error, which sink.close returns.
 func (o *outFile) close() {
+	_ = o.flushStage()
 	o.s.ops <- sinkOp{f: o.f, buf: o.cur, close: true}
 	o.cur = nil
 }
