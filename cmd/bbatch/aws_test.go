@@ -43,6 +43,9 @@ func startEmulatePipeline(t *testing.T, args ...string) string {
 		if err := <-done; err != nil {
 			t.Errorf("emulate --pipeline: %v", err)
 		}
+		if t.Failed() {
+			t.Logf("emulate --pipeline wrote (its pipeline logs warnings and errors here):\n%s", stderr.String())
+		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	env := exports(stderr.String())
