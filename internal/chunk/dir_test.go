@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -436,5 +437,13 @@ func TestWriteDirCancelled(t *testing.T) {
 				t.Errorf("left %s (%v)", dir, err)
 			}
 		})
+	}
+}
+
+func TestAppendDecimal(t *testing.T) {
+	for _, v := range []uint64{0, 1, 9, 10, 99, 100, 12345, 1<<40 - 1, 1<<64 - 1} {
+		if got, want := string(appendDecimal([]byte("x"), v)), "x"+strconv.FormatUint(v, 10); got != want {
+			t.Errorf("appendDecimal(%d) = %q, want %q", v, got, want)
+		}
 	}
 }
