@@ -29,6 +29,10 @@ const (
 	reasonDelivery = "CDK grants the state machine CloudWatch Logs vended-log delivery (logs:CreateLogDelivery and " +
 		"related) and X-Ray (xray:PutTraceSegments and related) for its logging and tracing; these actions do " +
 		"not support resource-level permissions, so their resource must be *."
+	reasonListJobs = "The reconciler looks a job up by its name when the ledger never got the job's ARN (the " +
+		"submitter stopped between creating it and writing it down), so that its records are not answered a " +
+		"second time; ListModelInvocationJobs does not support resource-level permissions, so its resource " +
+		"must be * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html)."
 	reasonAccessLogs = "Server access logs would need a second bucket that receives every request; every input, " +
 		"intermediate and result of a run is already an object in this bucket, and S3 data events in CloudTrail " +
 		"(configured account-wide) are the audit trail of who read or wrote them."
@@ -63,7 +67,7 @@ func addSuppressions(p *Pipeline, cfg Config) {
 	suppress(p.Roles["chunker"], []*cdknag.NagPackSuppression{objects(inputs...)})
 	suppress(p.Roles["submitter"], models([]*cdknag.NagPackSuppression{objects(layout.RunsPrefix), jobs}))
 	suppress(p.Roles["jobevents"], []*cdknag.NagPackSuppression{objects(layout.RunsPrefix), jobs})
-	suppress(p.Roles["reconciler"], models([]*cdknag.NagPackSuppression{objects(layout.RunsPrefix, layout.ResultsPrefix), jobs}))
+	suppress(p.Roles["reconciler"], models([]*cdknag.NagPackSuppression{objects(layout.RunsPrefix, layout.ResultsPrefix), jobs, iam5(reasonListJobs, "Resource::*")}))
 	suppress(p.StateMachine.Role(), []*cdknag.NagPackSuppression{objects(layout.RunsPrefix), iam5(reasonDelivery, "Resource::*")})
 	suppress(p.Stack.Node().FindChild(jsii.String("PipelineChildExecutions")),
 		[]*cdknag.NagPackSuppression{iam5(reasonExecutions, &cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<Pipeline[0-9A-F]{8}\.Name>[:\/]\*$/`)})})

@@ -271,6 +271,7 @@ func grantFunction(stack awscdk.Stack, fn Function, role awsiam.Role, cfg Config
 		add(allow([]string{"s3:GetObject"}, a.objects(layout.RunsPrefix)...))
 		add(allow(put, a.objects(layout.RunsPrefix, layout.ResultsPrefix)...))
 		add(allow([]string{"bedrock:GetModelInvocationJob", "bedrock:StopModelInvocationJob"}, a.jobs()))
+		add(allow([]string{"bedrock:ListModelInvocationJobs"}, "*"))
 		add(allow([]string{"bedrock:InvokeModel"}, a.models(cfg.Models)...))
 		add(allow([]string{"events:PutEvents"}, a.bus(DefaultEventBus)))
 		keyActions = writeKey

@@ -452,9 +452,10 @@ func TestFunctionGrants(t *testing.T) {
 			"s3:ListBucket": {bucket}, "s3:GetObject": {objects("runs/")},
 			"s3:PutObject": both(objects("runs/"), objects("results/")), "s3:AbortMultipartUpload": both(objects("runs/"), objects("results/")),
 			"bedrock:GetModelInvocationJob": {jobs}, "bedrock:StopModelInvocationJob": {jobs},
-			"bedrock:InvokeModel": models,
-			"events:PutEvents":    {"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"},
-			"kms:Decrypt":         {testKeyARN}, "kms:GenerateDataKey": {testKeyARN},
+			"bedrock:ListModelInvocationJobs": {"*"},
+			"bedrock:InvokeModel":             models,
+			"events:PutEvents":                {"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"},
+			"kms:Decrypt":                     {testKeyARN}, "kms:GenerateDataKey": {testKeyARN},
 		}},
 	}
 	for _, c := range cases {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -20,6 +21,8 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/internal/layout"
 	"github.com/bedrock-batch/bedrock-batch/internal/profile"
 	"github.com/bedrock-batch/bedrock-batch/internal/report"
+	"github.com/bedrock-batch/bedrock-batch/internal/round"
+	runreq "github.com/bedrock-batch/bedrock-batch/internal/run"
 )
 
 const testModel = "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -417,5 +420,43 @@ func TestWaitEndsWithTheRun(t *testing.T) {
 	}
 	if x.Status != "SUCCEEDED" {
 		t.Fatalf("execution %s", x.Status)
+	}
+}
+
+// TestReconcileFindsAJobTheLedgerHasNoARNFor: when the submitter stopped between creating a job
+// and writing its ARN into the ledger, and the task then stopped waiting, ReconcileChunk finds
+// the job by its name and joins its outputs instead of sending every record to another round.
+func TestReconcileFindsAJobTheLedgerHasNoARNFor(t *testing.T) {
+	p := testProfile()
+	pl := start(t, faults.Spec{}, p)
+	path, _ := dataset(t, 150, 5)
+	runID, rep := run(t, pl, p.Name, path)
+	if len(rep.Jobs) != 1 {
+		t.Fatalf("%d jobs, want 1", len(rep.Jobs))
+	}
+	ctx := context.Background()
+	e, found, err := pl.Ledger.Latest(ctx, runID, 1, 0)
+	if err != nil || !found || e.JobARN == "" {
+		t.Fatalf("ledger entry of round 1 chunk 0: %+v, found %v, %v", e, found, err)
+	}
+	arn := e.JobARN
+	e.JobARN = ""
+	if err := pl.Ledger.Put(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	p = p.Normalize()
+	rounds := &round.Rounds{Store: pl.Store, Ledger: pl.Ledger, Jobs: pl.Jobs,
+		Profile: func(string) (profile.Profile, bool) { return p, true }, Now: time.Now, Log: slog.New(slog.DiscardHandler)}
+	chunks, found, err := round.Manifest(ctx, pl.Store, runID, 1)
+	if err != nil || !found || len(chunks) != 1 {
+		t.Fatalf("round 1's chunks: %+v (found %v): %v", chunks, found, err)
+	}
+	sum, err := rounds.ReconcileChunk(ctx, runreq.Request{RunID: runID, Profile: p.Name, Round: 1, Chunk: &chunks[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.JobARN != arn || sum.Status != "Completed" || sum.Succeeded != sum.Records || sum.Pending != 0 {
+		t.Fatalf("reconciled without the ARN: job %q status %s, %d of %d succeeded, %d pending; want job %q, all succeeded",
+			sum.JobARN, sum.Status, sum.Succeeded, sum.Records, sum.Pending, arn)
 	}
 }

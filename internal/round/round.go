@@ -21,9 +21,10 @@ import (
 	"github.com/bedrock-batch/bedrock-batch/internal/taskerr"
 )
 
-// Jobs reads and stops Bedrock jobs.
+// Jobs reads, finds and stops Bedrock jobs.
 type Jobs interface {
 	Get(ctx context.Context, jobARN string) (bedrockjobs.Job, error)
+	ListByName(ctx context.Context, part string) ([]bedrockjobs.Job, error)
 	Stop(ctx context.Context, jobARN string) error
 }
 
@@ -103,8 +104,20 @@ func (r *Rounds) ReconcileChunk(ctx context.Context, req run.Request) (ChunkSumm
 		return sum, taskerr.Transient(err)
 	}
 	sum.Attempts = len(attempts)
-	if n := len(attempts); n > 0 && attempts[n-1].JobARN != "" {
-		e := attempts[n-1]
+	var e ledger.Entry
+	if n := len(attempts); n > 0 {
+		e = attempts[n-1]
+	}
+	if e.JobName != "" && e.JobARN == "" {
+		// The submitter asked for the job but stopped before writing down its ARN (a Lambda
+		// timeout, or its retries ran out), and the task then stopped waiting: the job may exist
+		// all the same. Its name is unique (it is also the clientRequestToken), so find it by
+		// name, as the submitter's next attempt would, rather than answer its records again.
+		if e.JobARN, err = r.findJob(ctx, e.JobName); err != nil {
+			return sum, err
+		}
+	}
+	if e.JobARN != "" {
 		j, err := r.Jobs.Get(ctx, e.JobARN)
 		if err != nil {
 			return sum, err
@@ -551,4 +564,19 @@ func WriteManifest(ctx context.Context, store Store, runID string, round int, ch
 // WriteCarry writes round 1's carried folders.
 func WriteCarry(ctx context.Context, store Store, runID string, c Carry) error {
 	return WriteJSON(ctx, store, CarryKey(runID), c)
+}
+
+// findJob returns the ARN of the job named name, or "" when there is none.
+func (r *Rounds) findJob(ctx context.Context, name string) (string, error) {
+	jobs, err := r.Jobs.ListByName(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	for _, j := range jobs {
+		if j.Name == name {
+			r.Log.WarnContext(ctx, "job found by name: the ledger had no ARN for it", "jobName", name, "jobArn", j.ARN)
+			return j.ARN, nil
+		}
+	}
+	return "", nil
 }
