@@ -255,3 +255,141 @@ done:
 	VMOVDQU Y8, 32(DX)
 	VZEROUPPER
 	RET
+
+// func scanAVX512(data *byte, n int, end, bad *uint64, st *scan512State)
+//
+// For each 64 bytes of data (n is a multiple of 64) it writes one word of end and one of bad
+// (see strMasks), as maskCarry.add derives them from the masks scanAVX2 finds, carrying the
+// backslash runs and \u escapes in st from one call to the next. It folds the bytes' UTF-8
+// errors into st.errs; st.prev holds the 64 bytes before data and is left holding data's last 64.
+TEXT ·scanAVX512(SB), NOSPLIT, $0-40
+	MOVQ data+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ end+16(FP), DI
+	MOVQ bad+24(FP), BX
+	MOVQ st+32(FP), DX
+	VMOVDQU64 0(DX), Z9  // the previous 64 bytes
+	VMOVDQU64 64(DX), Z8 // UTF-8 errors so far
+	MOVQ 128(DX), R8     // 1 if the bytes before data end in an odd run of backslashes
+	MOVQ 136(DX), R9     // the escaped u characters of the word before data
+	VBROADCASTI32X4 byte1High<>(SB), Z15
+	VBROADCASTI32X4 byte1Low<>(SB), Z14
+	VBROADCASTI32X4 byte2High<>(SB), Z13
+	VBROADCASTI32X4 classHigh<>(SB), Z12
+	VBROADCASTI32X4 classLow<>(SB), Z11
+	VBROADCASTI32X4 LOW_NIBBLE, Z10
+	VBROADCASTI32X4 QUOTE, Z16
+	VBROADCASTI32X4 BACKSLASH, Z17
+	VBROADCASTI32X4 LETTER_U, Z18
+	VBROADCASTI32X4 NOT_CONTROL, Z19
+	VBROADCASTI32X4 THIRD_LEAD, Z20
+	VBROADCASTI32X4 FOURTH_LEAD, Z21
+	VBROADCASTI32X4 HIGH_BIT, Z22
+	VBROADCASTI32X4 HEX_BITS, Z23
+
+loop512:
+	CMPQ CX, $0
+	JEQ  done512
+
+	// Classify the 64 bytes into mask registers.
+	VMOVDQU64 (SI), Z0
+	VPSRLW    $4, Z0, Z1
+	VPANDQ    Z10, Z1, Z1  // high nibbles
+	VPANDQ    Z10, Z0, Z2  // low nibbles
+	VPSHUFB   Z1, Z12, Z3
+	VPSHUFB   Z2, Z11, Z2
+	VPANDQ    Z2, Z3, Z3   // classHigh & classLow
+	VPCMPEQB  Z16, Z0, K1  // quote
+	VPCMPEQB  Z17, Z0, K2  // backslash
+	VPTESTNMB Z19, Z0, K3  // control
+	VPTESTNMB Z10, Z3, K4  // notEscape
+	VPTESTNMB Z23, Z3, K5  // notHex
+	VPCMPEQB  Z18, Z0, K6  // u
+
+	// UTF-8: the bytes one, two and three before each, then the lookups.
+	VALIGNQ   $6, Z9, Z0, Z4
+	VPALIGNR  $15, Z4, Z0, Z5
+	VPALIGNR  $14, Z4, Z0, Z6
+	VPALIGNR  $13, Z4, Z0, Z4
+	VPSHUFB   Z1, Z13, Z1
+	VPSRLW    $4, Z5, Z3
+	VPANDQ    Z10, Z3, Z3
+	VPSHUFB   Z3, Z15, Z3
+	VPANDQ    Z10, Z5, Z5
+	VPSHUFB   Z5, Z14, Z5
+	VPANDQ    Z5, Z3, Z3
+	VPANDQ    Z1, Z3, Z3
+	VPSUBUSB  Z20, Z6, Z6
+	VPSUBUSB  Z21, Z4, Z4
+	VPORQ     Z4, Z6, Z6
+	VPANDQ    Z22, Z6, Z6
+	VPXORQ    Z6, Z3, Z3
+	VPORQ     Z3, Z8, Z8
+	VMOVDQA64 Z0, Z9
+
+	// escaped, as maskCarry.add finds it: AX backslashes, R10 evenStarts then evenEnds, R12
+	// oddStarts then oddEnds, R8 the odd run carried out.
+	KMOVQ K2, AX
+	LEAQ  (AX)(AX*1), R10
+	ANDNQ AX, R10, R10        // starts = bs &^ (bs << 1)
+	MOVQ  $0x5555555555555555, R11
+	XORQ  R8, R11             // evenStartMask
+	ANDNQ R10, R11, R12       // oddStarts
+	ANDQ  R11, R10            // evenStarts
+	ADDQ  AX, R10
+	ANDNQ R10, AX, R10        // evenEnds = (bs + evenStarts) &^ bs
+	ADDQ  AX, R12             // oddSum, and the carry out
+	MOVL  $0, R11
+	ADCQ  $0, R11
+	ORQ   R8, R12
+	MOVQ  R11, R8
+	ANDNQ R12, AX, R12        // oddEnds = (oddSum | oddRun) &^ bs
+	MOVQ  $0xaaaaaaaaaaaaaaaa, R11
+	ANDQ  R11, R10
+	NOTQ  R11
+	ANDQ  R11, R12
+	ORQ   R12, R10            // escaped = evenEnds&oddBits | oddEnds&evenBits
+
+	KMOVQ K1, AX
+	ANDNQ AX, R10, AX         // end = quote &^ escaped
+	MOVQ  AX, (DI)
+
+	// bad = control | escaped&notEscape | hexNeeded&notHex, where hexNeeded is the four bytes
+	// after each escaped u, this word's (AX) and the last one's (R9).
+	KMOVQ K6, AX
+	ANDQ  R10, AX             // escU
+	MOVQ  AX, R11
+	SHLQ  $1, R9, R11
+	MOVQ  AX, R12
+	SHLQ  $2, R9, R12
+	ORQ   R12, R11
+	MOVQ  AX, R12
+	SHLQ  $3, R9, R12
+	ORQ   R12, R11
+	MOVQ  AX, R12
+	SHLQ  $4, R9, R12
+	ORQ   R12, R11            // hexNeeded
+	MOVQ  AX, R9
+	KMOVQ K5, AX
+	ANDQ  AX, R11
+	KMOVQ K4, AX
+	ANDQ  R10, AX
+	ORQ   AX, R11
+	KMOVQ K3, AX
+	ORQ   AX, R11
+	MOVQ  R11, (BX)
+
+	ADDQ $64, SI
+	ADDQ $8, DI
+	ADDQ $8, BX
+	SUBQ $64, CX
+	JMP  loop512
+
+done512:
+	MOVQ      st+32(FP), DX
+	VMOVDQU64 Z9, 0(DX)
+	VMOVDQU64 Z8, 64(DX)
+	MOVQ      R8, 128(DX)
+	MOVQ      R9, 136(DX)
+	VZEROUPPER
+	RET

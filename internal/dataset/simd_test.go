@@ -39,13 +39,39 @@ func refStringMasks(data []byte) (end, bad []bool) {
 	return end, bad
 }
 
-// checkStringMasks compares stringMasks with utf8.Valid and with refStringMasks.
+// scanKernels are the scans stringMasks may run, by name: its useAVX512 setting.
+var scanKernels = []struct {
+	name   string
+	avx512 bool
+}{{"avx2", false}, {"avx512", true}}
+
+// withKernel runs f with stringMasks set to one scan, when this processor has it, and reports
+// whether it ran.
+func withKernel(avx512 bool, f func()) bool {
+	if !haveSIMD || avx512 && !haveAVX512 {
+		return false
+	}
+	defer func(was bool) { useAVX512 = was }(useAVX512)
+	useAVX512 = avx512
+	f()
+	return true
+}
+
+// checkStringMasks checks stringMasks with every scan this processor has.
 func checkStringMasks(t *testing.T, data []byte) {
+	t.Helper()
+	for _, k := range scanKernels {
+		withKernel(k.avx512, func() { checkStringMasksWith(t, k.name, data) })
+	}
+}
+
+// checkStringMasksWith compares stringMasks with utf8.Valid and with refStringMasks.
+func checkStringMasksWith(t *testing.T, kernel string, data []byte) {
 	t.Helper()
 	var m strMasks
 	ok := stringMasks(data, &m)
 	if want := utf8.Valid(data); ok != want {
-		t.Fatalf("stringMasks(%q) = %v, utf8.Valid = %v", data, ok, want)
+		t.Fatalf("%s: stringMasks(%q) = %v, utf8.Valid = %v", kernel, data, ok, want)
 	}
 	if !ok {
 		return
@@ -53,15 +79,15 @@ func checkStringMasks(t *testing.T, data []byte) {
 	end, bad := refStringMasks(data)
 	for i := range data {
 		if got := m.end[i/64]>>(i%64)&1 == 1; got != end[i] {
-			t.Fatalf("stringMasks(%q): end bit %d is %v, want %v", data, i, got, end[i])
+			t.Fatalf("%s: stringMasks(%q): end bit %d is %v, want %v", kernel, data, i, got, end[i])
 		}
 		if got := m.bad[i/64]>>(i%64)&1 == 1; got != bad[i] {
-			t.Fatalf("stringMasks(%q): bad bit %d is %v, want %v", data, i, got, bad[i])
+			t.Fatalf("%s: stringMasks(%q): bad bit %d is %v, want %v", kernel, data, i, got, bad[i])
 		}
 	}
 	for i := len(data); i < len(data)+64; i++ {
 		if m.bad[i/64]>>(i%64)&1 == 0 {
-			t.Fatalf("stringMasks(%q): bad bit %d past the data is not set", data, i)
+			t.Fatalf("%s: stringMasks(%q): bad bit %d past the data is not set", kernel, data, i)
 		}
 	}
 }
@@ -72,35 +98,37 @@ func TestStringMasks(t *testing.T) {
 	}
 	long := strings.Repeat(`abc"d\\e\"f\u00e9\x `, 20)
 	tests := map[string]string{
-		"empty":                 "",
-		"ascii":                 "hello world",
-		"stops":                 `a"b\"c\\"` + "\x00\x1f\x20\n\r\t",
-		"escapes":               `\" \\ \/ \b \f \n \r \t \u00e9 \a \x \U \'`,
-		"hex cut short":         `"\u12" "\u1" "\u" "\u123g" "\u0041"`,
-		"runs of backslashes":   `\\\" \\\\" \\\\\"x \\\\\\`,
-		"two-byte":              "héllo wörld",
-		"three-byte":            "東京 €42",
-		"four-byte":             "📦😀",
-		"lone continuation":     "a\x80b",
-		"overlong two":          "\xc0\xaf",
-		"overlong three":        "\xe0\x80\xaf",
-		"overlong four":         "\xf0\x80\x80\xaf",
-		"surrogate":             "\xed\xa0\x80",
-		"above max":             "\xf4\x90\x80\x80",
-		"f5 lead":               "\xf5\x80\x80\x80",
-		"truncated at end":      "abc\xe6\x9d",
-		"truncated before text": "\xe6\x9dabc",
-		"too long":              "\xc3\xa9\xa9",
-		"long valid":            long + "東京" + long,
-		"error after 32":        long[:40] + "\xff" + long,
-		"ends at 32 open":       strings.Repeat("a", 31) + "\xe6",
-		"ends at 64 open":       strings.Repeat("a", 62) + "\xf0\x9f",
-		"sequence across 32":    strings.Repeat("a", 31) + "📦" + strings.Repeat("b", 40),
-		"sequence across lanes": strings.Repeat("a", 15) + "東" + strings.Repeat("b", 60),
-		"run across 64":         strings.Repeat("a", 61) + `\\\\\"` + strings.Repeat("b", 70),
-		"odd run ends at 63":    strings.Repeat("a", 62) + `\"` + strings.Repeat("b", 70),
-		"u escape across 64":    strings.Repeat("a", 61) + `\u00e9"` + strings.Repeat("b", 70),
-		"u cut across 64":       strings.Repeat("a", 62) + `\u0"` + strings.Repeat("b", 70),
+		"empty":                  "",
+		"ascii":                  "hello world",
+		"stops":                  `a"b\"c\\"` + "\x00\x1f\x20\n\r\t",
+		"escapes":                `\" \\ \/ \b \f \n \r \t \u00e9 \a \x \U \'`,
+		"hex cut short":          `"\u12" "\u1" "\u" "\u123g" "\u0041"`,
+		"runs of backslashes":    `\\\" \\\\" \\\\\"x \\\\\\`,
+		"two-byte":               "héllo wörld",
+		"three-byte":             "東京 €42",
+		"four-byte":              "📦😀",
+		"lone continuation":      "a\x80b",
+		"overlong two":           "\xc0\xaf",
+		"overlong three":         "\xe0\x80\xaf",
+		"overlong four":          "\xf0\x80\x80\xaf",
+		"surrogate":              "\xed\xa0\x80",
+		"above max":              "\xf4\x90\x80\x80",
+		"f5 lead":                "\xf5\x80\x80\x80",
+		"truncated at end":       "abc\xe6\x9d",
+		"truncated before text":  "\xe6\x9dabc",
+		"too long":               "\xc3\xa9\xa9",
+		"long valid":             long + "東京" + long,
+		"error after 32":         long[:40] + "\xff" + long,
+		"ends at 32 open":        strings.Repeat("a", 31) + "\xe6",
+		"ends at 64 open":        strings.Repeat("a", 62) + "\xf0\x9f",
+		"sequence across 32":     strings.Repeat("a", 31) + "📦" + strings.Repeat("b", 40),
+		"sequence across lanes":  strings.Repeat("a", 15) + "東" + strings.Repeat("b", 60),
+		"sequence across 64":     strings.Repeat("a", 62) + "📦" + strings.Repeat("b", 70),
+		"bad sequence across 64": strings.Repeat("a", 63) + "\xe0\x80\xaf" + strings.Repeat("b", 70),
+		"run across 64":          strings.Repeat("a", 61) + `\\\\\"` + strings.Repeat("b", 70),
+		"odd run ends at 63":     strings.Repeat("a", 62) + `\"` + strings.Repeat("b", 70),
+		"u escape across 64":     strings.Repeat("a", 61) + `\u00e9"` + strings.Repeat("b", 70),
+		"u cut across 64":        strings.Repeat("a", 62) + `\u0"` + strings.Repeat("b", 70),
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) { checkStringMasks(t, []byte(data)) })
@@ -187,31 +215,39 @@ func FuzzCheckLinesSIMD(f *testing.F) {
 		if i := bytes.LastIndexByte(data, '\n'); i >= 0 && i < len(data)-1 {
 			data = data[:i+1] // blocks hold whole lines, the last one's end aside
 		}
-		if got, want := checkAll(data, true), checkAll(data, false); !reflect.DeepEqual(got, want) {
-			t.Fatalf("checkLines(%q) with string masks:\n%+v\nwithout:\n%+v", data, got, want)
+		want := checkAll(data, false)
+		for _, k := range scanKernels {
+			withKernel(k.avx512, func() {
+				if got := checkAll(data, true); !reflect.DeepEqual(got, want) {
+					t.Fatalf("checkLines(%q) with the %s string masks:\n%+v\nwithout:\n%+v", data, k.name, got, want)
+				}
+			})
 		}
 	})
 }
 
 // BenchmarkCheckLines measures the per-block validation of Scan and Stream on one core, with
-// the AVX2 string masks and without them.
+// each scan's string masks and without them.
 func BenchmarkCheckLines(b *testing.B) {
 	var data []byte
 	for _, l := range benchCorpus(b) {
 		data = append(append(data, l...), '\n')
 	}
-	for _, simd := range []bool{true, false} {
-		b.Run(map[bool]string{true: "simd", false: "scalar"}[simd], func(b *testing.B) {
-			if simd && !haveSIMD {
-				b.Skip("no AVX2 here")
+	blk := &block{data: data, firstLine: 1}
+	run := func(b *testing.B, simd bool) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if c := checkBlockLines(blk, simd); len(c.Rejects) > 0 || len(c.Records) == 0 {
+				b.Fatalf("%d records, rejects %v", len(c.Records), c.Rejects)
 			}
-			blk := &block{data: data, firstLine: 1}
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if c := checkBlockLines(blk, simd); len(c.Rejects) > 0 || len(c.Records) == 0 {
-					b.Fatalf("%d records, rejects %v", len(c.Records), c.Rejects)
-				}
+		}
+	}
+	for _, k := range scanKernels {
+		b.Run(k.name, func(b *testing.B) {
+			if !withKernel(k.avx512, func() { run(b, true) }) {
+				b.Skip("this processor lacks " + k.name)
 			}
 		})
 	}
+	b.Run("scalar", func(b *testing.B) { run(b, false) })
 }
