@@ -43,7 +43,7 @@ type scan512State struct {
 }
 
 //go:noescape
-func scanAVX512(data *byte, n int, end, bad *uint64, st *scan512State)
+func scanAVX512(data *byte, n int, stop, bad *uint64, st *scan512State)
 
 // stringMasks reports whether data is valid UTF-8 and, if so, fills m for its strings (see
 // strMasks). With no AVX2 it returns false.
@@ -53,10 +53,10 @@ func stringMasks(data []byte, m *strMasks) bool {
 	}
 	full := len(data) &^ 63
 	words := full/64 + 2
-	if cap(m.end) < words {
-		m.end, m.bad = make([]uint64, words), make([]uint64, words)
+	if cap(m.stop) < words {
+		m.stop, m.bad = make([]uint64, words), make([]uint64, words)
 	}
-	m.end, m.bad = m.end[:words], m.bad[:words]
+	m.stop, m.bad = m.stop[:words], m.bad[:words]
 	// The rest, padded with zero bytes: they end any sequence left open (an error), and they
 	// are control characters, so no string runs past the data unnoticed.
 	var tail [128]byte
@@ -64,9 +64,9 @@ func stringMasks(data []byte, m *strMasks) bool {
 	if useAVX512 {
 		var st scan512State
 		if full > 0 {
-			scanAVX512(&data[0], full, &m.end[0], &m.bad[0], &st)
+			scanAVX512(&data[0], full, &m.stop[0], &m.bad[0], &st)
 		}
-		scanAVX512(&tail[0], len(tail), &m.end[full/64], &m.bad[full/64], &st)
+		scanAVX512(&tail[0], len(tail), &m.stop[full/64], &m.bad[full/64], &st)
 		return st.errs == [64]byte{}
 	}
 	var st simdState
@@ -75,10 +75,10 @@ func stringMasks(data []byte, m *strMasks) bool {
 	for off := 0; off < full; off += rawBatch * 64 {
 		n := min(full-off, rawBatch*64)
 		scanAVX2(&data[off], n, &raw[0], &st)
-		carry.add(raw[:n/64], m.end[off/64:], m.bad[off/64:])
+		carry.add(raw[:n/64], m.stop[off/64:], m.bad[off/64:])
 	}
 	scanAVX2(&tail[0], len(tail), &raw[0], &st)
-	carry.add(raw[:2], m.end[full/64:], m.bad[full/64:])
+	carry.add(raw[:2], m.stop[full/64:], m.bad[full/64:])
 	return st[1] == [32]byte{}
 }
 
@@ -93,10 +93,10 @@ const (
 	oddBits  = ^uint64(evenBits)
 )
 
-// add sets end[i] and bad[i] from raw[i], word by word.
-func (c *maskCarry) add(raw []rawMasks, end, bad []uint64) {
+// add sets stop[i] and bad[i] from raw[i], word by word.
+func (c *maskCarry) add(raw []rawMasks, stop, bad []uint64) {
 	oddRun, lastEscU := c.oddRun, c.escU
-	end, bad = end[:len(raw)], bad[:len(raw)]
+	stop, bad = stop[:len(raw)], bad[:len(raw)]
 	for i := range raw {
 		r := &raw[i]
 		bs := r.backslash
@@ -117,8 +117,9 @@ func (c *maskCarry) add(raw []rawMasks, end, bad []uint64) {
 		// Where a \u needs a hex digit: the four bytes after each escaped u.
 		hexNeeded := escU<<1 | lastEscU>>63 | escU<<2 | lastEscU>>62 | escU<<3 | lastEscU>>61 | escU<<4 | lastEscU>>60
 		lastEscU = escU
-		end[i] = r.quote &^ escaped
-		bad[i] = r.control | escaped&r.notEscape | hexNeeded&r.notHex
+		b := r.control | escaped&r.notEscape | hexNeeded&r.notHex
+		stop[i] = r.quote&^escaped | b
+		bad[i] = b
 	}
 	c.oddRun, c.escU = oddRun, lastEscU
 }

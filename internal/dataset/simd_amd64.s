@@ -256,16 +256,16 @@ done:
 	VZEROUPPER
 	RET
 
-// func scanAVX512(data *byte, n int, end, bad *uint64, st *scan512State)
+// func scanAVX512(data *byte, n int, stop, bad *uint64, st *scan512State)
 //
-// For each 64 bytes of data (n is a multiple of 64) it writes one word of end and one of bad
+// For each 64 bytes of data (n is a multiple of 64) it writes one word of stop and one of bad
 // (see strMasks), as maskCarry.add derives them from the masks scanAVX2 finds, carrying the
 // backslash runs and \u escapes in st from one call to the next. It folds the bytes' UTF-8
 // errors into st.errs; st.prev holds the 64 bytes before data and is left holding data's last 64.
 TEXT ·scanAVX512(SB), NOSPLIT, $0-40
 	MOVQ data+0(FP), SI
 	MOVQ n+8(FP), CX
-	MOVQ end+16(FP), DI
+	MOVQ stop+16(FP), DI
 	MOVQ bad+24(FP), BX
 	MOVQ st+32(FP), DX
 	VMOVDQU64 0(DX), Z9  // the previous 64 bytes
@@ -350,9 +350,8 @@ loop512:
 	ANDQ  R11, R12
 	ORQ   R12, R10            // escaped = evenEnds&oddBits | oddEnds&evenBits
 
-	KMOVQ K1, AX
-	ANDNQ AX, R10, AX         // end = quote &^ escaped
-	MOVQ  AX, (DI)
+	KMOVQ K1, DX
+	ANDNQ DX, R10, DX         // the string ends: quote &^ escaped
 
 	// bad = control | escaped&notEscape | hexNeeded&notHex, where hexNeeded is the four bytes
 	// after each escaped u, this word's (AX) and the last one's (R9).
@@ -378,6 +377,8 @@ loop512:
 	KMOVQ K3, AX
 	ORQ   AX, R11
 	MOVQ  R11, (BX)
+	ORQ   R11, DX             // stop = ends | bad
+	MOVQ  DX, (DI)
 
 	ADDQ $64, SI
 	ADDQ $8, DI
