@@ -231,20 +231,25 @@ func checkLines(b *block, opts Options, rejects *[]Reject, blank *int64, valid f
 	}
 	var idBuf [32]byte
 	data := b.data
-	// A block of valid UTF-8 has its strings checked by its string masks; any other is
+	// Lines of valid UTF-8 have their strings checked by the block's string masks, filled a
+	// step ahead of the walk. From the first line the scan finds bad UTF-8 in on, lines are
 	// checked byte by byte, which also says where the bad UTF-8 is.
 	var sm *strMasks
-	if stringMasks(data, &b.strs) {
+	var scan maskScan
+	if scan.start(data, &b.strs) {
 		sm = &b.strs
 	}
 	off := 0
 	for off < len(data) {
 		var l []byte
-		next := len(data)
+		next, filled := len(data), len(data)+1
 		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
-			l, next = data[off:off+i], off+i+1
+			l, next, filled = data[off:off+i], off+i+1, off+i+1
 		} else {
 			l = data[off:]
+		}
+		if sm != nil && !scan.fill(filled) {
+			sm = nil
 		}
 		if n := len(l); n > 0 && l[n-1] == '\r' {
 			l = l[:n-1]

@@ -45,41 +45,70 @@ type scan512State struct {
 //go:noescape
 func scanAVX512(data *byte, n int, stop, bad *uint64, st *scan512State)
 
-// stringMasks reports whether data is valid UTF-8 and, if so, fills m for its strings (see
-// strMasks). With no AVX2 it returns false.
-func stringMasks(data []byte, m *strMasks) bool {
+// maskScan fills a strMasks for data a step of maskStep bytes at a time, as the walk needs
+// them, so that lines are walked while their bytes are still in the first-level cache.
+type maskScan struct {
+	m     *strMasks
+	data  []byte
+	done  int // bytes of data whose mask words are filled: a multiple of 64, then past the end
+	st512 scan512State
+	st    simdState
+	carry maskCarry
+	raw   [rawBatch]rawMasks
+}
+
+// start prepares s to fill m for data. It returns false with no AVX2.
+func (s *maskScan) start(data []byte, m *strMasks) bool {
 	if !haveSIMD {
 		return false
 	}
-	full := len(data) &^ 63
-	words := full/64 + 2
+	words := len(data)/64 + 2
 	if cap(m.stop) < words {
 		m.stop, m.bad = make([]uint64, words), make([]uint64, words)
 	}
 	m.stop, m.bad = m.stop[:words], m.bad[:words]
-	// The rest, padded with zero bytes: they end any sequence left open (an error), and they
-	// are control characters, so no string runs past the data unnoticed.
-	var tail [128]byte
-	copy(tail[:], data[full:])
-	if useAVX512 {
-		var st scan512State
-		if full > 0 {
-			scanAVX512(&data[0], full, &m.stop[0], &m.bad[0], &st)
+	s.m, s.data, s.done = m, data, 0
+	s.st512, s.st, s.carry = scan512State{}, simdState{}, maskCarry{}
+	return true
+}
+
+// fill fills the mask words of at least the first end bytes of data (all of them, and the
+// padding after, when end is past len(data)) and reports whether the bytes scanned so far are
+// valid UTF-8. A byte's error shows by the time the scan has passed the byte after it, so a line
+// whose line end is filled holds no error the result does not show.
+func (s *maskScan) fill(end int) bool {
+	full := len(s.data) &^ 63
+	for s.done < end {
+		if s.done < full {
+			n := min(full-s.done, maskStep)
+			s.scan(s.data[s.done:s.done+n], s.done/64)
+			s.done += n
+			continue
 		}
-		scanAVX512(&tail[0], len(tail), &m.stop[full/64], &m.bad[full/64], &st)
-		return st.errs == [64]byte{}
+		// The rest, padded with zero bytes: they end any sequence left open (an error), and
+		// they are control characters, so no string runs past the data unnoticed.
+		var tail [128]byte
+		copy(tail[:], s.data[full:])
+		s.scan(tail[:], full/64)
+		s.done = full + len(tail)
 	}
-	var st simdState
-	var carry maskCarry
-	var raw [rawBatch]rawMasks
-	for off := 0; off < full; off += rawBatch * 64 {
-		n := min(full-off, rawBatch*64)
-		scanAVX2(&data[off], n, &raw[0], &st)
-		carry.add(raw[:n/64], m.stop[off/64:], m.bad[off/64:])
+	if useAVX512 {
+		return s.st512.errs == [64]byte{}
 	}
-	scanAVX2(&tail[0], len(tail), &raw[0], &st)
-	carry.add(raw[:2], m.stop[full/64:], m.bad[full/64:])
-	return st[1] == [32]byte{}
+	return s.st[1] == [32]byte{}
+}
+
+// scan fills the mask words from word w on for the bytes of p, a multiple of 64 long.
+func (s *maskScan) scan(p []byte, w int) {
+	if useAVX512 {
+		scanAVX512(&p[0], len(p), &s.m.stop[w], &s.m.bad[w], &s.st512)
+		return
+	}
+	for off := 0; off < len(p); off += rawBatch * 64 {
+		n := min(len(p)-off, rawBatch*64)
+		scanAVX2(&p[off], n, &s.raw[0], &s.st)
+		s.carry.add(s.raw[:n/64], s.m.stop[w+off/64:], s.m.bad[w+off/64:])
+	}
 }
 
 // maskCarry is what add carries from one 64-byte word to the next.

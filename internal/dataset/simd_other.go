@@ -9,5 +9,11 @@ var (
 	haveAVX512, useAVX512 = false, false
 )
 
-// stringMasks is the AVX2 block scan, absent here: it returns false.
-func stringMasks(data []byte, m *strMasks) bool { return false }
+// maskScan is the SIMD block scan, absent here.
+type maskScan struct{}
+
+// start returns false: there is no scan here.
+func (s *maskScan) start(data []byte, m *strMasks) bool { return false }
+
+// fill is never called, as start returned false.
+func (s *maskScan) fill(end int) bool { return false }

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -58,11 +59,27 @@ func withKernel(avx512 bool, f func()) bool {
 	return true
 }
 
-// checkStringMasks checks stringMasks with every scan this processor has.
+// maskSteps are the maskStep values the tests run with: the smallest, one that is not a power
+// of two, and the real one.
+var maskSteps = []int{64, 192, maskStep}
+
+// withStep runs f with maskStep set to step.
+func withStep(step int, f func()) {
+	defer func(was int) { maskStep = was }(maskStep)
+	maskStep = step
+	f()
+}
+
+// checkStringMasks checks stringMasks with every scan this processor has, filled in steps of
+// every size in maskSteps.
 func checkStringMasks(t *testing.T, data []byte) {
 	t.Helper()
 	for _, k := range scanKernels {
-		withKernel(k.avx512, func() { checkStringMasksWith(t, k.name, data) })
+		for _, step := range maskSteps {
+			withStep(step, func() {
+				withKernel(k.avx512, func() { checkStringMasksWith(t, fmt.Sprintf("%s, step %d", k.name, step), data) })
+			})
+		}
 	}
 }
 
@@ -216,15 +233,57 @@ func FuzzCheckLinesSIMD(f *testing.F) {
 		if i := bytes.LastIndexByte(data, '\n'); i >= 0 && i < len(data)-1 {
 			data = data[:i+1] // blocks hold whole lines, the last one's end aside
 		}
-		want := checkAll(data, false)
-		for _, k := range scanKernels {
-			withKernel(k.avx512, func() {
-				if got := checkAll(data, true); !reflect.DeepEqual(got, want) {
-					t.Fatalf("checkLines(%q) with the %s string masks:\n%+v\nwithout:\n%+v", data, k.name, got, want)
-				}
+		compareCheckLines(t, data)
+	})
+}
+
+// compareCheckLines checks that checkLines says the same of data with every scan's string
+// masks, filled in steps of every size in maskSteps, as without them.
+func compareCheckLines(t *testing.T, data []byte) {
+	t.Helper()
+	want := checkAll(data, false)
+	for _, k := range scanKernels {
+		for _, step := range maskSteps {
+			withStep(step, func() {
+				withKernel(k.avx512, func() {
+					if got := checkAll(data, true); !reflect.DeepEqual(got, want) {
+						t.Fatalf("checkLines(%q) with the %s string masks, step %d:\n%+v\nwithout:\n%+v", data, k.name, step, got, want)
+					}
+				})
 			})
 		}
-	})
+	}
+}
+
+// TestCheckLinesMaskSteps checks blocks of many mask steps whose bad UTF-8, broken strings and
+// other rejects fall at every distance from a step's edge: the lines before the first bad UTF-8
+// are checked by the masks, the rest byte by byte, and checkLines says the same as without.
+func TestCheckLinesMaskSteps(t *testing.T) {
+	if !haveSIMD {
+		t.Skip("no AVX2 here: the scalar checks run instead")
+	}
+	good := `{"recordId":"r","modelInput":{"t":"caf\u00e9 \"q\" 東京 \\ 📦","n":[1,2.5,-3e2,true,null]}}`
+	bad := []string{
+		"{\"modelInput\":{\"t\":\"\xe6\x9d\"}}",    // truncated UTF-8
+		"{\"modelInput\":{\"t\":\"a\xff\"}}",       // a byte no UTF-8 holds
+		`{"modelInput":{"t":"\u12"}}`,              // a \u cut short
+		`{"modelInput":{"t":"unterminated}}`,       // a string running to the line end
+		"{\"modelInput\":{\"t\":\"tab\tinside\"}}", // a control character
+		`{"modelInput":{"t":"\x"}}`,                // an escape JSON lacks
+	}
+	for _, b := range bad {
+		for at := range 70 {
+			var data []byte
+			for i := range 40 {
+				if i == 25 {
+					data = append(data, strings.Repeat(" ", at)...)
+					data = append(append(data, b...), '\n')
+				}
+				data = append(append(data, good...), '\n')
+			}
+			compareCheckLines(t, data)
+		}
+	}
 }
 
 // BenchmarkCheckLines measures the per-block validation of Scan and Stream on one core, with

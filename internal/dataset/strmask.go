@@ -18,6 +18,17 @@ type strMasks struct {
 	stop, bad []uint64
 }
 
+// maskStep is how many bytes a maskScan fills at a time: the walk then finds them in the
+// first-level cache. A variable so that tests can cross its edges with small data.
+var maskStep = 16 << 10
+
+// stringMasks reports whether data is valid UTF-8 and, if so, fills m for its strings (see
+// strMasks). With no AVX2 it returns false.
+func stringMasks(data []byte, m *strMasks) bool {
+	var s maskScan
+	return s.start(data, m) && s.fill(len(data)+1)
+}
+
 // rawBatch is how many 64-byte words the AVX2 scan classifies per call: their masks stay in
 // the first-level cache until they are turned into end and bad words.
 const rawBatch = 64
