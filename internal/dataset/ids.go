@@ -28,6 +28,58 @@ func appendPipelineID(dst []byte, source int, line int64) []byte {
 	return strconv.AppendUint(dst, uint64(source)<<lineBits|uint64(line), 36)
 }
 
+// idCounter writes the pipeline ids of one source's records in line order. Each id is the last
+// one plus the lines between them, added digit by digit in base 36, which takes no division;
+// an id that does not follow the last one is formatted afresh.
+type idCounter struct {
+	v      uint64   // the value of the last id
+	digits [13]byte // the last id, right-aligned
+	start  int      // digits[start:] is the last id; 0 before the first
+}
+
+// id is PipelineID(source, line) as bytes valid until the next call.
+func (c *idCounter) id(source int, line int64) []byte {
+	v := uint64(source)<<lineBits | uint64(line)
+	d := v - c.v
+	if c.start == 0 || v < c.v || d >= 36 {
+		b := strconv.AppendUint(c.digits[:0], v, 36)
+		c.start = len(c.digits) - len(b)
+		copy(c.digits[c.start:], b)
+		c.v = v
+		return c.digits[c.start:]
+	}
+	c.v = v
+	for i := len(c.digits) - 1; d > 0; i-- {
+		if i < c.start {
+			c.start = i
+			c.digits[i] = '0'
+		}
+		x := base36Value(c.digits[i]) + d
+		d = 0
+		if x >= 36 {
+			x, d = x-36, 1
+		}
+		c.digits[i] = base36Digit(x)
+	}
+	return c.digits[c.start:]
+}
+
+// base36Value is the value of a digit strconv writes in base 36.
+func base36Value(c byte) uint64 {
+	if c <= '9' {
+		return uint64(c - '0')
+	}
+	return uint64(c-'a') + 10
+}
+
+// base36Digit is the digit strconv writes in base 36 for x < 36.
+func base36Digit(x uint64) byte {
+	if x < 10 {
+		return byte('0' + x)
+	}
+	return byte('a' + x - 10)
+}
+
 // ParsePipelineID is the inverse of PipelineID. ok is false for a string PipelineID cannot return.
 func ParsePipelineID(id string) (source int, line int64, ok bool) {
 	if id == "" || len(id) > 13 || id[0] == '0' {

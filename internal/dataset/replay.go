@@ -122,7 +122,7 @@ type replayer struct {
 	ok    bool
 
 	rec    Record
-	idBuf  []byte
+	ids    idCounter
 	uidBuf []byte
 }
 
@@ -172,7 +172,7 @@ func (rp *replayer) record(l []byte, line int64) error {
 	if rp.onRecord == nil {
 		return nil
 	}
-	rp.idBuf = appendPipelineID(rp.idBuf[:0], rp.x.opts.Source, line)
+	id := rp.ids.id(rp.x.opts.Source, line)
 	u := rp.uidBuf[:0]
 	switch info.id {
 	case idString:
@@ -185,6 +185,6 @@ func (rp *replayer) record(l []byte, line int64) error {
 	if info.id != idString {
 		rp.uidBuf = u
 	}
-	rp.rec = Record{Line: line, ID: rp.idBuf, RecordIDJSON: u, ModelInput: l[info.miStart:info.miEnd]}
+	rp.rec = Record{Line: line, ID: id, RecordIDJSON: u, ModelInput: l[info.miStart:info.miEnd]}
 	return rp.onRecord(&rp.rec)
 }

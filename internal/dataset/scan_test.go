@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -283,6 +284,38 @@ func TestPipelineID(t *testing.T) {
 	for _, bad := range []string{"", "0", "01", "A", "line-1", "zzzzzzzzzzzzzz"} {
 		if _, _, ok := ParsePipelineID(bad); ok {
 			t.Errorf("ParsePipelineID(%q) ok, want not ok", bad)
+		}
+	}
+}
+
+// TestIDCounter holds the ids idCounter adds up to PipelineID's, across carries in every digit
+// (35 -> 36, 1295 -> 1296, ...), gaps of blank or rejected lines, a new source, a line going back
+// and the largest ids.
+func TestIDCounter(t *testing.T) {
+	type step struct {
+		source int
+		line   int64
+	}
+	var steps []step
+	for line := int64(1); line < 50000; line++ {
+		steps = append(steps, step{0, line})
+	}
+	for _, line := range []int64{50003, 50038, 50039, 60000, 46655, 46656, 46657, 1679615, 1679616, 1} {
+		steps = append(steps, step{0, line})
+	}
+	for line := int64(1); line < 100; line += 7 {
+		steps = append(steps, step{2, line})
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for line, i := int64(1), 0; i < 20000; i++ {
+		line += 1 + rng.Int64N(40)
+		steps = append(steps, step{5, line})
+	}
+	steps = append(steps, step{MaxSource, MaxLine - 40}, step{MaxSource, MaxLine - 3}, step{MaxSource, MaxLine})
+	var c idCounter
+	for _, s := range steps {
+		if got, want := string(c.id(s.source, s.line)), PipelineID(s.source, s.line); got != want {
+			t.Fatalf("id(%d, %d) = %q, want %q", s.source, s.line, got, want)
 		}
 	}
 }

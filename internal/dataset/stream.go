@@ -130,7 +130,8 @@ func Stream(ctx context.Context, src io.Reader, opts Options, lines int64, onRec
 	s := &Streamed{opts: opts}
 	ids := newIDSet(lines)
 	var rec Record
-	var idBuf, uidBuf []byte
+	var ids36 idCounter
+	var uidBuf []byte
 	err = eachBlock(ctx, src, opts,
 		func(b *block) { checkStreamBlock(b, opts) },
 		func(b *block) error {
@@ -167,7 +168,7 @@ func Stream(ctx context.Context, src io.Reader, opts Options, lines int64, onRec
 					continue
 				}
 				s.stats.Records++
-				idBuf = appendPipelineID(idBuf[:0], opts.Source, r.line)
+				id := ids36.id(opts.Source, r.line)
 				var u []byte
 				switch r.info.id {
 				case idString:
@@ -179,7 +180,7 @@ func Stream(ctx context.Context, src io.Reader, opts Options, lines int64, onRec
 					u = append(strconv.AppendInt(append(uidBuf[:0], `"line-`...), r.line, 10), '"')
 					uidBuf = u
 				}
-				rec = Record{Line: r.line, ID: idBuf, RecordIDJSON: u, ModelInput: l[r.info.miStart:r.info.miEnd]}
+				rec = Record{Line: r.line, ID: id, RecordIDJSON: u, ModelInput: l[r.info.miStart:r.info.miEnd]}
 				if err := onRecord(&rec); err != nil {
 					return err
 				}
