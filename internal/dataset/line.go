@@ -106,7 +106,7 @@ func parseLine(line []byte, miLen int, sm *strMasks, moff int) (lineInfo, string
 			isMI := keyIs(key, "modelInput")
 			if isMI && miLen > 0 && vs+miLen <= len(line) && line[vs] == '{' && line[vs+miLen-1] == '}' {
 				p.i = vs + miLen
-			} else if !p.value(1) {
+			} else if (sm == nil || !p.valueMasked()) && !p.value(1) {
 				return info, syntaxReason(p.err)
 			}
 			switch {

@@ -311,3 +311,45 @@ func BenchmarkCheckLines(b *testing.B) {
 	}
 	b.Run("scalar", func(b *testing.B) { run(b, false) })
 }
+
+// TestValueMasked holds valueMasked to value on values of every kind: it must accept what value
+// accepts, ending at the same byte, unless nested deeper than maxFastDepth, and accept nothing
+// value rejects. Each value is also checked as a line's modelInput member by compareCheckLines.
+func TestValueMasked(t *testing.T) {
+	if !haveSIMD {
+		t.Skip("no AVX2 here: the scalar checks run instead")
+	}
+	values := []string{
+		`{}`, `[]`, `{ }`, `[ ]`, `0`, `-0`, `12`, `-1.5E-3`, `1e9`, `2.5e+7`, `true`, `false`, `null`, `"x"`, `""`,
+		`[1, -0, 0.5, 1e9, -1.5E-3, true, false, null, "x"]`,
+		`{"a":{"b":[{}]},"c":[[],[{}],{"d":null}]}`,
+		" { \"a\" :\t1 , \"b\" : [ 2 , 3 ] }",
+		`"\u00e9\ud83d\ude00\n\"\\\/\b\f\r\t"`, `"é😀"`,
+		strings.Repeat("[", maxFastDepth) + strings.Repeat("]", maxFastDepth),
+		strings.Repeat(`{"a":`, maxFastDepth) + "1" + strings.Repeat("}", maxFastDepth),
+		strings.Repeat("[", maxFastDepth+1) + "1" + strings.Repeat("]", maxFastDepth+1),
+		``, `01`, `1.`, `.5`, `1e`, `1e+`, `+1`, `-`, `--1`, `[1,]`, `[,1]`, `{"a":1,}`, `{,}`, `{"a" 1}`, `{"a":}`,
+		`{1:1}`, `{"a":1]`, `[1}`, `[1 2]`, `{"a":1 "b":2}`, `"\x"`, `"\u12"`, "\"a\tb\"", `"abc`, `tru`, `nul`,
+		`fals`, `truex`, `[`, `{`, `{"a"`, `{"a":`, `[1,`, `}`, `]`, `:`, `,`,
+	}
+	for _, v := range values {
+		var m strMasks
+		if !stringMasks([]byte(v), &m) {
+			t.Fatalf("stringMasks(%q): not valid UTF-8", v)
+		}
+		p := parser{b: []byte(v), sm: &m}
+		got, gotEnd := p.valueMasked(), p.i
+		e := parser{b: []byte(v)}
+		want := e.value(1) && e.err == nil
+		nested := strings.Count(v, "[")+strings.Count(v, "{") > maxFastDepth
+		switch {
+		case got && (!want || gotEnd != e.i):
+			t.Errorf("valueMasked(%q) = true ending at %d; value says %v ending at %d", v, gotEnd, want, e.i)
+		case !got && want && !nested:
+			t.Errorf("valueMasked(%q) = false; value accepts it", v)
+		case got && nested:
+			t.Errorf("valueMasked(%q) = true, nested deeper than %d", v, maxFastDepth)
+		}
+		compareCheckLines(t, []byte(`{"recordId":"r","modelInput":{"v":`+v+"}}\n"))
+	}
+}
