@@ -185,6 +185,6 @@ func (rp *replayer) record(l []byte, line int64) error {
 	if info.id != idString {
 		rp.uidBuf = u
 	}
-	rp.rec = Record{Line: line, ID: id, RecordIDJSON: u, ModelInput: l[info.miStart:info.miEnd]}
+	rp.rec.Line, rp.rec.ID, rp.rec.RecordIDJSON, rp.rec.ModelInput = line, id, u, l[info.miStart:info.miEnd]
 	return rp.onRecord(&rp.rec)
 }

@@ -180,7 +180,7 @@ func Stream(ctx context.Context, src io.Reader, opts Options, lines int64, onRec
 					u = append(strconv.AppendInt(append(uidBuf[:0], `"line-`...), r.line, 10), '"')
 					uidBuf = u
 				}
-				rec = Record{Line: r.line, ID: id, RecordIDJSON: u, ModelInput: l[r.info.miStart:r.info.miEnd]}
+				rec.Line, rec.ID, rec.RecordIDJSON, rec.ModelInput = r.line, id, u, l[r.info.miStart:r.info.miEnd]
 				if err := onRecord(&rec); err != nil {
 					return err
 				}
