@@ -10,6 +10,13 @@ import (
 	"unicode/utf8"
 )
 
+// stringMasks reports whether data is valid UTF-8 and, if so, fills m for its strings, in
+// maskStep steps as checkLines does. With no AVX2 it returns false.
+func stringMasks(data []byte, m *strMasks) bool {
+	var s maskScan
+	return s.start(data, m) && s.fill(len(data)+1)
+}
+
 // refStringMasks computes the string ends and the bad bytes of strMasks byte by byte, from their
 // definitions: the stop bits are the two together.
 func refStringMasks(data []byte) (end, bad []bool) {

@@ -22,15 +22,8 @@ type strMasks struct {
 // first-level cache. A variable so that tests can cross its edges with small data.
 var maskStep = 16 << 10
 
-// stringMasks reports whether data is valid UTF-8 and, if so, fills m for its strings (see
-// strMasks). With no AVX2 it returns false.
-func stringMasks(data []byte, m *strMasks) bool {
-	var s maskScan
-	return s.start(data, m) && s.fill(len(data)+1)
-}
-
 // rawBatch is how many 64-byte words the AVX2 scan classifies per call: their masks stay in
-// the first-level cache until they are turned into end and bad words.
+// the first-level cache until they are turned into stop and bad words.
 const rawBatch = 64
 
 // stringEnd returns the end of the string whose content starts at bit from: the index of its
