@@ -18,8 +18,8 @@ type strMasks struct {
 	stop, bad []uint64
 }
 
-// maskStep is how many bytes a maskScan fills at a time: the walk then finds them in the
-// first-level cache. A variable so that tests can cross its edges with small data.
+// maskStep is how many bytes a maskScan fills at a time, a multiple of 64: the walk then finds
+// them in the first-level cache. A variable so that tests can cross its edges with small data.
 var maskStep = 16 << 10
 
 // rawBatch is how many 64-byte words the AVX2 scan classifies per call: their masks stay in
