@@ -6,6 +6,8 @@ import (
 	"io"
 	"math/bits"
 	"strconv"
+
+	"github.com/bedrock-batch/bedrock-batch/internal/prefault"
 )
 
 // streamBlockSize is the block size of Stream, smaller than Scan's: the blocks in flight then
@@ -232,6 +234,7 @@ func newIDSet(hint int64) *idSet {
 
 func (s *idSet) alloc(size int) {
 	s.slots = make([]uint64, size)
+	prefault.Words(s.slots) // every slot is touched, in no order
 	s.limit = size / 5 * 4
 	s.n = 0
 }
