@@ -4,7 +4,7 @@
 #
 #   RECORDS=1000000 ./scripts/bench-chunk.sh     # default; about 1.3 GB of Claude-style records
 #   RECORDS=200000  ./scripts/bench-chunk.sh     # quick run
-#   ROUNDS=5 ...                                 # split and chunk alternate ROUNDS times (default 3)
+#   ROUNDS=9 ...                                 # split and chunk alternate ROUNDS times (default 5)
 #   MEMCHECK=0 ...                               # skip the second, smaller run that measures
 #                                                # memory growth per record
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 RECORDS=${RECORDS:-1000000}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 MEMCHECK=${MEMCHECK:-1}
 BENCH_DIR=${BENCH_DIR:-.bench}
 cd "$(dirname "$0")/.."
