@@ -34,24 +34,24 @@ func appendPipelineID(dst []byte, source int, line int64) []byte {
 type idCounter struct {
 	v      uint64   // the value of the last id
 	digits [13]byte // the last id, right-aligned
-	start  int      // digits[start:] is the last id; 0 before the first
+	n      int      // the last id's length; 0 before the first
 }
 
 // id is PipelineID(source, line) as bytes valid until the next call.
 func (c *idCounter) id(source int, line int64) []byte {
 	v := uint64(source)<<lineBits | uint64(line)
-	d := v - c.v
-	if c.start == 0 || v < c.v || d >= 36 {
+	if c.n == 0 || v < c.v || v-c.v >= 36 {
 		b := strconv.AppendUint(c.digits[:0], v, 36)
-		c.start = len(c.digits) - len(b)
-		copy(c.digits[c.start:], b)
+		c.n = len(b)
+		copy(c.digits[len(c.digits)-c.n:], b)
 		c.v = v
-		return c.digits[c.start:]
+		return c.digits[len(c.digits)-c.n:]
 	}
+	d := v - c.v
 	c.v = v
 	for i := len(c.digits) - 1; d > 0; i-- {
-		if i < c.start {
-			c.start = i
+		if i < len(c.digits)-c.n {
+			c.n++
 			c.digits[i] = '0'
 		}
 		x := base36Value(c.digits[i]) + d
@@ -61,7 +61,7 @@ func (c *idCounter) id(source int, line int64) []byte {
 		}
 		c.digits[i] = base36Digit(x)
 	}
-	return c.digits[c.start:]
+	return c.digits[len(c.digits)-c.n:]
 }
 
 // base36Value is the value of a digit strconv writes in base 36.
