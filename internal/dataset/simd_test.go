@@ -319,6 +319,43 @@ func BenchmarkCheckLines(b *testing.B) {
 	b.Run("scalar", func(b *testing.B) { run(b, false) })
 }
 
+// checkValueMasked holds valueMasked to value on v: it must accept what value accepts, ending
+// at the same byte, unless v is nested deeper than maxFastDepth, and accept nothing value
+// rejects.
+func checkValueMasked(t *testing.T, v []byte) {
+	t.Helper()
+	var m strMasks
+	if !stringMasks(v, &m) {
+		return // lines of bad UTF-8 are never walked with masks
+	}
+	p := parser{b: v, sm: &m}
+	got, gotEnd := p.valueMasked(), p.i
+	e := parser{b: v}
+	want := e.value(1) && e.err == nil
+	nested := bytes.Count(v, []byte("["))+bytes.Count(v, []byte("{")) > maxFastDepth
+	switch {
+	case got && (!want || gotEnd != e.i):
+		t.Fatalf("valueMasked(%q) = true ending at %d; value says %v ending at %d", v, gotEnd, want, e.i)
+	case !got && want && !nested:
+		t.Fatalf("valueMasked(%q) = false; value accepts it", v)
+	}
+}
+
+// FuzzValueMasked holds valueMasked to value on any bytes.
+func FuzzValueMasked(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-2.5e+3,true,null,"x\u00e9"],"b":{}}`, `[[],{ },"\"",0]`, `{"a" : 1 ,"b":[ 2 ]}`, `-01`, `[1}`, `{"a":1,}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) {
+		if !haveSIMD {
+			t.Skip("no AVX2 here")
+		}
+		for _, k := range scanKernels {
+			withKernel(k.avx512, func() { checkValueMasked(t, v) })
+		}
+	})
+}
+
 // TestValueMasked holds valueMasked to value on values of every kind: it must accept what value
 // accepts, ending at the same byte, unless nested deeper than maxFastDepth, and accept nothing
 // value rejects. Each value is also checked as a line's modelInput member by compareCheckLines.
@@ -340,22 +377,15 @@ func TestValueMasked(t *testing.T) {
 		`fals`, `truex`, `[`, `{`, `{"a"`, `{"a":`, `[1,`, `}`, `]`, `:`, `,`,
 	}
 	for _, v := range values {
-		var m strMasks
-		if !stringMasks([]byte(v), &m) {
-			t.Fatalf("stringMasks(%q): not valid UTF-8", v)
+		for _, k := range scanKernels {
+			withKernel(k.avx512, func() { checkValueMasked(t, []byte(v)) })
 		}
-		p := parser{b: []byte(v), sm: &m}
-		got, gotEnd := p.valueMasked(), p.i
-		e := parser{b: []byte(v)}
-		want := e.value(1) && e.err == nil
-		nested := strings.Count(v, "[")+strings.Count(v, "{") > maxFastDepth
-		switch {
-		case got && (!want || gotEnd != e.i):
-			t.Errorf("valueMasked(%q) = true ending at %d; value says %v ending at %d", v, gotEnd, want, e.i)
-		case !got && want && !nested:
-			t.Errorf("valueMasked(%q) = false; value accepts it", v)
-		case got && nested:
-			t.Errorf("valueMasked(%q) = true, nested deeper than %d", v, maxFastDepth)
+		if strings.Count(v, "[")+strings.Count(v, "{") > maxFastDepth {
+			var m strMasks
+			stringMasks([]byte(v), &m)
+			if p := (parser{b: []byte(v), sm: &m}); p.valueMasked() {
+				t.Errorf("valueMasked(%q) = true, nested deeper than %d", v, maxFastDepth)
+			}
 		}
 		compareCheckLines(t, []byte(`{"recordId":"r","modelInput":{"v":`+v+"}}\n"))
 	}
