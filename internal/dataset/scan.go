@@ -10,6 +10,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -122,9 +123,10 @@ func Scan(ctx context.Context, src io.Reader, opts Options) (*Index, error) {
 	return x, nil
 }
 
-// eachBlock cuts the decoded src into blocks of whole lines, runs check on every block on
-// opts.Workers goroutines, and calls merge for each checked block in source order on the
-// calling goroutine. It returns the first error of merge, of reading, or of ctx.
+// eachBlock cuts the decoded src into blocks of whole lines on opts.Workers goroutines, each
+// reading the next block in turn and running check on it, and calls merge for each checked block
+// in source order on the calling goroutine. It returns the first error of merge, of reading, or
+// of ctx.
 func eachBlock(ctx context.Context, src io.Reader, opts Options, check func(*block), merge func(*block) error) error {
 	r, closeSrc, err := openSource(src)
 	if err != nil {
@@ -136,32 +138,39 @@ func eachBlock(ctx context.Context, src io.Reader, opts Options, check func(*blo
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	work := make(chan job, nblocks)
+	// Each worker reads the next block itself, in turn, and then checks it: the block is read
+	// into the cache of the processor that checks it. The jobs go into order as they are read.
 	order := make(chan job, nblocks)
 	readErr := make(chan error, 1)
-	go func() {
-		defer close(work)
-		defer close(order)
-		for ctx.Err() == nil {
-			b, err := br.next()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					readErr <- err
-				}
-				return
+	var readMu sync.Mutex
+	reading := true // false once order is closed
+	stopReading := func(err error) {
+		if reading {
+			reading = false
+			if err != nil && !errors.Is(err, io.EOF) {
+				readErr <- err
 			}
-			j := job{b: b, done: make(chan struct{})}
-			select {
-			case order <- j:
-			case <-ctx.Done():
-				return
-			}
-			work <- j
+			close(order)
 		}
-	}()
+	}
 	for range opts.Workers {
 		go func() {
-			for j := range work {
+			for {
+				readMu.Lock()
+				if !reading || ctx.Err() != nil {
+					stopReading(nil)
+					readMu.Unlock()
+					return
+				}
+				b, err := br.next()
+				if err != nil {
+					stopReading(err)
+					readMu.Unlock()
+					return
+				}
+				j := job{b: b, done: make(chan struct{})}
+				order <- j // never blocks: order holds as many jobs as there are blocks
+				readMu.Unlock()
 				check(j.b)
 				close(j.done)
 			}
@@ -189,7 +198,7 @@ func eachBlock(ctx context.Context, src io.Reader, opts Options, check func(*blo
 	default:
 	}
 	if firstErr == nil {
-		// Cancelled before the reader handed over a block, or between its last block and the
+		// Cancelled before a worker read a block, or between the last block and the
 		// end: the source was not read to the end.
 		firstErr = ctx.Err()
 	}
