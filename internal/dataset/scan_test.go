@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // got is everything a full read of a dataset produces, rendered for comparison.
@@ -317,6 +319,51 @@ func TestIDCounter(t *testing.T) {
 		if got, want := string(c.id(s.source, s.line)), PipelineID(s.source, s.line); got != want {
 			t.Fatalf("id(%d, %d) = %q, want %q", s.source, s.line, got, want)
 		}
+	}
+}
+
+// TestReadErrorIsReturned: a source that fails part way, many blocks in or within the first,
+// plain or gzip (cut short), is an error for Scan and Stream, never a short read that looks
+// complete.
+func TestReadErrorIsReturned(t *testing.T) {
+	errDisk := errors.New("disk gone")
+	line := `{"modelInput":{"t":"` + strings.Repeat("x", 200) + `"}}` + "\n"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Repeat(line, 20000)))
+	zw.Close()
+	sources := map[string]func() io.Reader{
+		"after many blocks": func() io.Reader {
+			return io.MultiReader(strings.NewReader(strings.Repeat(line, 20000)), iotest.ErrReader(errDisk))
+		},
+		"in the first block": func() io.Reader {
+			return io.MultiReader(strings.NewReader(strings.Repeat(line, 3)), iotest.ErrReader(errDisk))
+		},
+		"gzip cut short": func() io.Reader { return bytes.NewReader(gz.Bytes()[:gz.Len()/2]) },
+	}
+	for name, src := range sources {
+		t.Run(name, func(t *testing.T) {
+			want := errDisk
+			if name == "gzip cut short" {
+				want = io.ErrUnexpectedEOF
+			}
+			for _, workers := range []int{1, 2, 4} {
+				opts := Options{Workers: workers}
+				if x, err := Scan(context.Background(), src(), opts); !errors.Is(err, want) {
+					t.Errorf("Scan with %d workers: %v, want %v", workers, err, want)
+					if x != nil {
+						x.Close()
+					}
+				}
+				s, err := Stream(context.Background(), src(), opts, 0, func(*Record) error { return nil })
+				if !errors.Is(err, want) {
+					t.Errorf("Stream with %d workers: %v, want %v", workers, err, want)
+				}
+				if s != nil {
+					s.Close()
+				}
+			}
+		})
 	}
 }
 
