@@ -38,10 +38,10 @@ Bedrock sees short ids of [0-9a-z] so its recordId rules can never fail a job; r
 them back to your recordIds when you join the outputs. A dataset below --min-records goes to
 DIR/ondemand/ instead of job folders. DIR must be empty or not exist.
 
-A plain FILE is read once: jobs split its lines evenly, each holding the records among its lines,
-so a rejected or blank line makes its job one record smaller than its neighbours. When that
-would take more jobs than needed, go below --min-records or pass a byte limit, FILE is read a
-second time to split the records exactly, as a .gz FILE always is.
+A plain FILE is read once after a count of its lines: jobs split its lines evenly, each holding
+the records among its lines, so a rejected or blank line makes its job one record smaller than
+its neighbours. When that would take more jobs than needed, go below --min-records or pass a
+byte limit, FILE is read a second time to split the records exactly, as a .gz FILE always is.
 
 Exit status: 0 all lines became records; 2 written, but some lines were rejected (see
 rejected.jsonl); 1 nothing usable was written (I/O error, bad flag, no split fits the limits); 130 interrupted
