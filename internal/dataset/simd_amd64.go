@@ -9,11 +9,11 @@ import (
 )
 
 var (
-	// haveSIMD is whether stringMasks runs on this processor (AVX2).
+	// haveSIMD is whether the string masks (maskScan) run on this processor (AVX2).
 	haveSIMD = cpu.X86.HasAVX2
 	// haveAVX512 is whether this processor also runs scanAVX512 (AVX-512 F and BW).
 	haveAVX512 = haveSIMD && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
-	// useAVX512 is whether stringMasks scans with scanAVX512 instead of scanAVX2 and
+	// useAVX512 is whether maskScan scans with scanAVX512 instead of scanAVX2 and
 	// maskCarry.add: 64 bytes a step, the mask words derived in the same loop.
 	useAVX512 = haveAVX512
 )

@@ -3,9 +3,9 @@
 package dataset
 
 var (
-	// haveSIMD is whether stringMasks runs on this processor: never on this architecture.
+	// haveSIMD is whether the string masks (maskScan) run on this processor: never here.
 	haveSIMD = false
-	// haveAVX512 and useAVX512 are whether stringMasks scans 64 bytes a step: never here.
+	// haveAVX512 and useAVX512 are whether maskScan scans 64 bytes a step: never here.
 	haveAVX512, useAVX512 = false, false
 )
 
